@@ -1,0 +1,194 @@
+//! The [`Adapter`] contract: what a platform crate implements so that [`Bot`](crate::Bot) can
+//! serve it.
+//!
+//! A request goes through an adapter in this order:
+//!
+//! 1. [`parse`](Adapter::parse) verifies the signature over the raw bytes, then unwraps the
+//!    envelope. It is synchronous CPU work and never sees a body that was parsed before it was
+//!    verified. Handshakes (Slack `url_verification`, Discord PING) are answered right there
+//!    with [`Incoming::Respond`].
+//! 2. [`prepare`](Adapter::prepare) may look things up (a workspace's token, the bot's own ids)
+//!    and drop the message (the bot's own messages).
+//! 3. The handler runs, raced against the [`Dispatch`]'s ack budget.
+//! 4. The first reply in time goes out through [`render`](Adapter::render); otherwise
+//!    [`acknowledge`](Adapter::acknowledge) answers the platform, and later replies go out
+//!    through [`deliver`](Adapter::deliver).
+
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use http::{Extensions, Request, Response};
+
+use crate::{AdapterError, Context, DeliveryError, Message, Platform, Reply, Visibility};
+
+/// A platform adapter. See the [module docs](self) for the order of calls.
+#[async_trait]
+pub trait Adapter: Send + Sync + 'static {
+    /// Which platform this adapter serves.
+    fn platform(&self) -> Platform;
+
+    /// Verifies and parses a request.
+    ///
+    /// # Errors
+    ///
+    /// [`AdapterError::Unauthorized`] for every verification failure (nothing of the request
+    /// may reach a handler then), [`AdapterError::BadRequest`] for a body that does not parse.
+    fn parse(&self, request: &Request<Bytes>) -> Result<Incoming, AdapterError>;
+
+    /// Looks up what the message needs before a handler sees it, and may drop it.
+    ///
+    /// `extensions` become the [`Context`]'s: put platform clients there. The default accepts
+    /// every message and adds nothing.
+    ///
+    /// # Errors
+    ///
+    /// A failed lookup; the platform gets the error's status.
+    async fn prepare(
+        &self,
+        message: &mut Message,
+        extensions: &mut Extensions,
+    ) -> Result<Prepared, AdapterError> {
+        let _ = (message, extensions);
+        Ok(Prepared::Handle)
+    }
+
+    /// Renders replies as the inline HTTP response. In [`ReplyMode::Inline`] there is exactly
+    /// one reply; in [`ReplyMode::Collect`] there are all of the handler's replies, in order.
+    ///
+    /// # Errors
+    ///
+    /// A reply the platform cannot take inline.
+    fn render(&self, message: &Message, replies: Vec<Reply>) -> Result<Response<Bytes>, AdapterError>;
+
+    /// The response when no reply is rendered inline.
+    fn acknowledge(&self, message: &Message, ack: Ack) -> Response<Bytes>;
+
+    /// Delivers a reply after the HTTP response has gone (a follow-up, a reaction, a post).
+    ///
+    /// # Errors
+    ///
+    /// The platform's refusal, rate limiting past the retry bound, an expired reply channel.
+    async fn deliver(&self, delivery: Delivery<'_>) -> Result<(), DeliveryError>;
+}
+
+/// What [`Adapter::parse`] found in a request.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Incoming {
+    /// Answer with this response and run nothing (handshakes, health probes).
+    Respond(Response<Bytes>),
+    /// A message for the handler.
+    Dispatch(Box<Dispatch>),
+}
+
+impl Incoming {
+    /// A message to dispatch.
+    #[must_use]
+    pub fn dispatch(dispatch: Dispatch) -> Self {
+        Self::Dispatch(Box::new(dispatch))
+    }
+}
+
+/// A parsed message and how to answer it.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Dispatch {
+    /// The message.
+    pub message: Message,
+    /// How replies are answered.
+    pub mode: ReplyMode,
+    /// How long after the request's arrival the platform must have its answer. The bot's own
+    /// override, when set, wins.
+    pub budget: Duration,
+    /// A key that identifies a delivery across retries (Slack's `event_id`): a message whose
+    /// key was already seen is acknowledged and not handled again.
+    pub dedup_key: Option<String>,
+}
+
+impl Dispatch {
+    /// A message answered in `mode` within `budget`.
+    #[must_use]
+    pub fn new(message: Message, mode: ReplyMode, budget: Duration) -> Self {
+        Self { message, mode, budget, dedup_key: None }
+    }
+
+    /// Sets the de-duplication key.
+    #[must_use]
+    pub fn with_dedup_key(mut self, key: impl Into<String>) -> Self {
+        self.dedup_key = Some(key.into());
+        self
+    }
+}
+
+/// How a platform takes replies.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum ReplyMode {
+    /// The first reply in time is the HTTP response; later ones are deliveries (Slack commands
+    /// and interactions, Discord).
+    Inline,
+    /// Every reply the handler makes before it returns goes into one response; there is no
+    /// follow-up channel (Amazon Lex).
+    Collect,
+    /// The platform wants an immediate empty acknowledgement; every reply is a delivery (Slack
+    /// events).
+    Acknowledge,
+}
+
+/// What [`Adapter::prepare`] decided.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum Prepared {
+    /// Hand the message to the handler.
+    Handle,
+    /// Acknowledge it and run nothing (the bot's own message, say), with a reason for the logs.
+    Skip(&'static str),
+}
+
+/// Why a request is acknowledged without an inline reply.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum Ack {
+    /// The handler finished without replying, nobody wanted the message, or it was skipped.
+    Nothing,
+    /// A delivery of a message already handled (a platform retry).
+    Duplicate,
+    /// The budget ran out (or the handler asked to defer): replies follow as deliveries.
+    Deferred {
+        /// The visibility the handler asked for, so a deferral can keep it (Discord's
+        /// ephemeral flag).
+        visibility: Visibility,
+    },
+}
+
+/// What the platform was answered with before a delivery.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum Initial {
+    /// A reply was rendered inline.
+    Replied,
+    /// A deferral acknowledgement went out; the first delivery completes it (Discord's
+    /// `PATCH @original`).
+    Deferred,
+    /// A plain acknowledgement went out (an event, or a handler that said nothing in time).
+    Acknowledged,
+}
+
+/// One reply to deliver after the HTTP response.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Delivery<'a> {
+    /// The message being answered.
+    pub message: &'a Message,
+    /// The reply.
+    pub reply: Reply,
+    /// What the platform was answered with.
+    pub initial: Initial,
+    /// How many replies were delivered for this message before this one.
+    pub index: usize,
+    /// When the request arrived (reply channels such as Slack's `response_url` expire from it).
+    pub received: Instant,
+    /// The handler's context: its extensions hold the platform clients.
+    pub context: &'a Context,
+}

@@ -1,0 +1,284 @@
+//! Running a handler against the platform's ack budget.
+//!
+//! The handler's future is polled right here, in the request's task, so a handler that answers
+//! at once costs no task spawn and no timer. When the request must be answered before the
+//! handler is done (a first reply, a deferral, the budget spent), the rest of the future moves
+//! to a tracked task and keeps going; if the host drops the request (the client went away), a
+//! guard moves it there too, so nothing accepted is cancelled.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use futures_util::FutureExt;
+use http::{Extensions, Response, StatusCode};
+use tokio::sync::{oneshot, watch};
+
+use super::{Bot, DEDUP_TTL, plain};
+use crate::adapter::{Ack, Adapter, Dispatch, Initial, Prepared, ReplyMode};
+use crate::context::{First, FirstReply};
+use crate::{BotError, Context, HandlerError, Platform};
+
+type Task = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+impl Bot {
+    pub(super) async fn dispatch(
+        &self,
+        adapter: Arc<dyn Adapter>,
+        dispatch: Dispatch,
+        received: Instant,
+    ) -> Response<Bytes> {
+        let Dispatch { mut message, mode, budget, dedup_key, .. } = dispatch;
+        let platform = adapter.platform();
+        let inner = &self.inner;
+        if !inner.handler.wants(&message) {
+            tracing::debug!(%platform, kind = message.kind.name(), "no handler wants the message");
+            return adapter.acknowledge(&message, Ack::Nothing);
+        }
+        let mut extensions = Extensions::new();
+        match adapter.prepare(&mut message, &mut extensions).await {
+            Ok(Prepared::Handle) => {}
+            Ok(Prepared::Skip(reason)) => {
+                tracing::debug!(%platform, reason, "message skipped");
+                return adapter.acknowledge(&message, Ack::Nothing);
+            }
+            Err(error) => {
+                let status = error.status();
+                tracing::warn!(%platform, %error, "prepare failed");
+                self.report(BotError::Rejected { platform, error });
+                return plain(status, status.canonical_reason().unwrap_or("error"));
+            }
+        }
+        if let Some(key) = dedup_key {
+            let key = format!("dedup/{platform}/{key}");
+            match inner.store.put_if_absent(&key, Bytes::new(), Some(DEDUP_TTL)).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::info!(%platform, "duplicate delivery acknowledged, not handled again");
+                    return adapter.acknowledge(&message, Ack::Duplicate);
+                }
+                Err(error) => {
+                    // Refuse rather than risk a double answer; the platform retries later.
+                    tracing::error!(%platform, %error, "de-duplication store failed");
+                    self.report(BotError::Store(error));
+                    return plain(StatusCode::SERVICE_UNAVAILABLE, "try again later");
+                }
+            }
+        }
+
+        let deadline = received + inner.budget.unwrap_or(budget);
+        let (sent_tx, sent_rx) = watch::channel(false);
+        let (first_tx, mut first_rx) = oneshot::channel();
+        let first = match mode {
+            ReplyMode::Inline => First::Inline(first_tx),
+            ReplyMode::Collect => First::Collect(Vec::new()),
+            _ => First::Settled(Initial::Acknowledged),
+        };
+        let cx = Context::new(
+            message.clone(),
+            Arc::clone(&adapter),
+            received,
+            deadline,
+            extensions,
+            Arc::clone(&inner.store),
+            Arc::clone(&inner.on_error),
+            first,
+            sent_rx,
+        );
+        let kind = message.kind.name().to_owned();
+        tracing::debug!(%platform, kind, ?mode, "dispatching");
+        let mut task = Guard::new(self.clone(), self.run_handler(cx.clone(), message.clone()));
+
+        if !matches!(mode, ReplyMode::Inline | ReplyMode::Collect) {
+            task.detach();
+            return respond(&sent_tx, adapter.acknowledge(&message, Ack::Nothing));
+        }
+
+        let sleep = tokio::time::sleep_until(deadline.into());
+        tokio::pin!(sleep);
+        let outcome = tokio::select! {
+            biased;
+            done = task.poll_fut() => Outcome::Finished(done),
+            first = &mut first_rx, if mode == ReplyMode::Inline => Outcome::First(first.ok()),
+            () = &mut sleep => Outcome::OutOfTime,
+        };
+
+        let response = match outcome {
+            Outcome::First(Some(FirstReply::Reply(reply))) => {
+                task.detach();
+                self.render_or_fail(&*adapter, &cx, vec![reply])
+            }
+            Outcome::First(Some(FirstReply::Defer(visibility))) => {
+                task.detach();
+                adapter.acknowledge(&message, Ack::Deferred { visibility })
+            }
+            Outcome::First(None) | Outcome::OutOfTime => {
+                task.detach();
+                self.settle_late(&*adapter, &cx, &mut first_rx)
+            }
+            Outcome::Finished(result) => self.settle_finished(&*adapter, &cx, &mut first_rx, result),
+        };
+        respond(&sent_tx, response)
+    }
+
+    /// The handler, with its panics caught and its errors reported, replying through `cx`.
+    fn run_handler(&self, cx: Context, message: crate::Message) -> impl Future<Output = Result<(), Failed>> + Send + 'static {
+        let handler = Arc::clone(&self.inner.handler);
+        let bot = self.clone();
+        let platform = message.platform;
+        async move {
+            let result = AssertUnwindSafe(async {
+                let reply = handler.call(cx.clone(), message).await?;
+                if let Some(reply) = reply {
+                    cx.reply(reply).await?;
+                }
+                Ok::<(), HandlerError>(())
+            })
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| Err(HandlerError::msg("handler panicked")));
+            result.map_err(|error| {
+                tracing::warn!(%platform, %error, "handler failed");
+                bot.report(BotError::Handler { platform, error });
+                Failed
+            })
+        }
+    }
+
+    /// The budget ran out (or the first-reply channel closed): answer with whatever is settled.
+    fn settle_late(
+        &self,
+        adapter: &dyn Adapter,
+        cx: &Context,
+        first_rx: &mut oneshot::Receiver<FirstReply>,
+    ) -> Response<Bytes> {
+        let message = cx.message();
+        let mut first = cx.lock_first();
+        match std::mem::replace(&mut *first, First::Settled(Initial::Deferred)) {
+            First::Inline(_) => adapter.acknowledge(message, Ack::Deferred { visibility: Default::default() }),
+            First::Collect(replies) if !replies.is_empty() => {
+                *first = First::Settled(Initial::Replied);
+                drop(first);
+                self.render_or_fail(adapter, cx, replies)
+            }
+            First::Collect(_) => adapter.acknowledge(message, Ack::Deferred { visibility: Default::default() }),
+            First::Settled(initial) => {
+                *first = First::Settled(initial);
+                drop(first);
+                // A reply or deferral raced the timer into the channel: honour it.
+                match first_rx.try_recv() {
+                    Ok(FirstReply::Reply(reply)) => self.render_or_fail(adapter, cx, vec![reply]),
+                    Ok(FirstReply::Defer(visibility)) => adapter.acknowledge(message, Ack::Deferred { visibility }),
+                    Err(_) => adapter.acknowledge(message, Ack::Deferred { visibility: Default::default() }),
+                }
+            }
+        }
+    }
+
+    /// The handler finished before the budget ran out.
+    fn settle_finished(
+        &self,
+        adapter: &dyn Adapter,
+        cx: &Context,
+        first_rx: &mut oneshot::Receiver<FirstReply>,
+        result: Result<(), Failed>,
+    ) -> Response<Bytes> {
+        let message = cx.message();
+        let mut first = cx.lock_first();
+        let state = std::mem::replace(&mut *first, First::Settled(Initial::Acknowledged));
+        drop(first);
+        match (state, result) {
+            (First::Collect(replies), Ok(())) if !replies.is_empty() => {
+                *cx.lock_first() = First::Settled(Initial::Replied);
+                self.render_or_fail(adapter, cx, replies)
+            }
+            (First::Settled(initial), _) => {
+                *cx.lock_first() = First::Settled(initial);
+                match first_rx.try_recv() {
+                    Ok(FirstReply::Reply(reply)) => self.render_or_fail(adapter, cx, vec![reply]),
+                    Ok(FirstReply::Defer(visibility)) => adapter.acknowledge(message, Ack::Deferred { visibility }),
+                    Err(_) => adapter.acknowledge(message, Ack::Nothing),
+                }
+            }
+            (_, Err(_)) => plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
+            (_, Ok(())) => adapter.acknowledge(message, Ack::Nothing),
+        }
+    }
+
+    fn render_or_fail(&self, adapter: &dyn Adapter, cx: &Context, replies: Vec<crate::Reply>) -> Response<Bytes> {
+        match adapter.render(cx.message(), replies) {
+            Ok(response) => response,
+            Err(error) => {
+                let platform: Platform = adapter.platform();
+                tracing::error!(%platform, %error, "reply could not be rendered");
+                let status = error.status();
+                self.report(BotError::Rejected { platform, error });
+                plain(status, "internal error")
+            }
+        }
+    }
+}
+
+/// The handler failed; its error already went to the error hook.
+struct Failed;
+
+enum Outcome {
+    Finished(Result<(), Failed>),
+    First(Option<FirstReply>),
+    OutOfTime,
+}
+
+/// Marks the response as leaving: deliveries waiting to follow it may go.
+fn respond(sent: &watch::Sender<bool>, response: Response<Bytes>) -> Response<Bytes> {
+    sent.send_replace(true);
+    response
+}
+
+/// Owns the handler's future while the request polls it; hands it to the bot's task tracker
+/// when detached or dropped unfinished.
+struct Guard {
+    bot: Bot,
+    fut: Option<Pin<Box<dyn Future<Output = Result<(), Failed>> + Send>>>,
+}
+
+impl Guard {
+    fn new(bot: Bot, fut: impl Future<Output = Result<(), Failed>> + Send + 'static) -> Self {
+        Self { bot, fut: Some(Box::pin(fut)) }
+    }
+
+    /// Polls the handler; pending forever once detached.
+    async fn poll_fut(&mut self) -> Result<(), Failed> {
+        match self.fut.as_mut() {
+            Some(fut) => {
+                let out = fut.await;
+                self.fut = None;
+                out
+            }
+            None => std::future::pending().await,
+        }
+    }
+
+    /// Moves the rest of the handler to a tracked task.
+    fn detach(&mut self) {
+        if let Some(fut) = self.fut.take() {
+            let task: Task = Box::pin(async move {
+                let _ = fut.await;
+            });
+            match tokio::runtime::Handle::try_current() {
+                Ok(handle) => {
+                    self.bot.inner.tasks.spawn_on(task, &handle);
+                }
+                Err(_) => tracing::error!("no tokio runtime to continue the handler on; it was dropped"),
+            }
+        }
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        self.detach();
+    }
+}

@@ -1,0 +1,275 @@
+//! [`Bot`]: turns an `http::Request<Bytes>` into an `http::Response<Bytes>`, on any host.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::{HeaderValue, Request, Response, StatusCode, header};
+use tokio_util::task::TaskTracker;
+
+use crate::adapter::{Adapter, Incoming};
+use crate::store::{MemoryStore, SharedStore};
+use crate::{AdapterError, BotError, Handler, Router};
+
+mod dispatch;
+
+/// The default body limit: 1 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// How long an event's de-duplication key is remembered. Slack retries for about five
+/// minutes after the first delivery.
+pub const DEDUP_TTL: Duration = Duration::from_secs(60 * 60);
+
+/// The error hook's type.
+pub(crate) type ErrorHook = Arc<dyn Fn(&BotError) + Send + Sync>;
+
+/// When a request arrived, set by hosts as a request extension so that the ack budget counts
+/// time spent before [`Bot::handle`] (reading the body, a cold start).
+#[derive(Clone, Copy, Debug)]
+pub struct ReceivedAt(pub Instant);
+
+/// A bot: adapters mounted at paths, a handler, and the machinery that answers on time.
+///
+/// Cheap to clone (one `Arc`); every host drives the same [`Bot::handle`].
+///
+/// ```
+/// use bytes::Bytes;
+/// use chatbridge_core::{Bot, Router};
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let bot = Bot::builder().handler(Router::new()).build();
+/// let response = bot.handle(http::Request::post("/nowhere").body(Bytes::new()).unwrap()).await;
+/// assert_eq!(response.status(), http::StatusCode::NOT_FOUND);
+/// # });
+/// ```
+#[derive(Clone)]
+pub struct Bot {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    mounts: Vec<(String, Arc<dyn Adapter>)>,
+    handler: Arc<dyn Handler>,
+    body_limit: usize,
+    budget: Option<Duration>,
+    store: SharedStore,
+    on_error: ErrorHook,
+    tasks: TaskTracker,
+}
+
+impl Bot {
+    /// Starts building a bot.
+    pub fn builder() -> BotBuilder {
+        BotBuilder::default()
+    }
+
+    /// Answers one request. Never panics and never fails: every error becomes a status with a
+    /// short, secret-free body (404 no adapter at the path, 413 too large, 401 bad signature,
+    /// 400 malformed, 500 handler failure).
+    pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
+        let received = request.extensions().get::<ReceivedAt>().map_or_else(Instant::now, |r| r.0);
+        let Some(adapter) = self.adapter_for(request.uri().path()) else {
+            return plain(StatusCode::NOT_FOUND, "not found");
+        };
+        let platform = adapter.platform();
+        if request.body().len() > self.inner.body_limit {
+            tracing::debug!(%platform, len = request.body().len(), "body over the limit");
+            return plain(StatusCode::PAYLOAD_TOO_LARGE, "payload too large");
+        }
+        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| adapter.parse(&request)));
+        match parsed {
+            Ok(Ok(Incoming::Respond(response))) => response,
+            Ok(Ok(Incoming::Dispatch(dispatch))) => {
+                drop(request);
+                self.dispatch(adapter, *dispatch, received).await
+            }
+            Ok(Err(error)) => {
+                let status = error.status();
+                tracing::info!(%platform, %status, %error, "request refused");
+                let body = refusal_body(&error);
+                self.report(BotError::Rejected { platform, error });
+                plain(status, body)
+            }
+            Err(_panic) => {
+                tracing::error!(%platform, "adapter panicked while parsing");
+                plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+            }
+        }
+    }
+
+    /// Work still running after its response went out (follow-ups, handlers past their
+    /// budget). Hosts wait on it before they stop.
+    #[must_use]
+    pub fn tasks(&self) -> &TaskTracker {
+        &self.inner.tasks
+    }
+
+    /// Waits, at most `timeout`, for every continuation to finish. Returns whether all did.
+    pub async fn drain(&self, timeout: Duration) -> bool {
+        let tasks = &self.inner.tasks;
+        tasks.close();
+        let done = tokio::time::timeout(timeout, tasks.wait()).await.is_ok();
+        tasks.reopen();
+        done
+    }
+
+    /// The bot's store.
+    #[must_use]
+    pub fn store(&self) -> &SharedStore {
+        &self.inner.store
+    }
+
+    /// The paths adapters are mounted at.
+    pub fn mounts(&self) -> impl Iterator<Item = &str> {
+        self.inner.mounts.iter().map(|(path, _)| path.as_str())
+    }
+
+    /// The largest body accepted, in bytes.
+    #[must_use]
+    pub fn body_limit(&self) -> usize {
+        self.inner.body_limit
+    }
+
+    fn adapter_for(&self, path: &str) -> Option<Arc<dyn Adapter>> {
+        self.inner.mounts.iter().find(|(p, _)| p == path).map(|(_, a)| Arc::clone(a))
+    }
+
+    fn report(&self, error: BotError) {
+        (self.inner.on_error)(&error);
+    }
+}
+
+impl fmt::Debug for Bot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Bot")
+            .field("mounts", &self.mounts().collect::<Vec<_>>())
+            .field("body_limit", &self.inner.body_limit)
+            .field("budget", &self.inner.budget)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Bot`].
+#[must_use]
+pub struct BotBuilder {
+    mounts: Vec<(String, Arc<dyn Adapter>)>,
+    handler: Option<Arc<dyn Handler>>,
+    body_limit: usize,
+    budget: Option<Duration>,
+    store: Option<SharedStore>,
+    on_error: Option<ErrorHook>,
+}
+
+impl Default for BotBuilder {
+    fn default() -> Self {
+        Self {
+            mounts: Vec::new(),
+            handler: None,
+            body_limit: DEFAULT_BODY_LIMIT,
+            budget: None,
+            store: None,
+            on_error: None,
+        }
+    }
+}
+
+impl BotBuilder {
+    /// Serves an adapter at a path (`/slack/events`). A second adapter at the same path
+    /// replaces the first.
+    pub fn mount(self, path: impl Into<String>, adapter: impl Adapter) -> Self {
+        self.mount_arc(path, Arc::new(adapter))
+    }
+
+    /// Serves a shared adapter at a path.
+    pub fn mount_arc(mut self, path: impl Into<String>, adapter: Arc<dyn Adapter>) -> Self {
+        let mut path = path.into();
+        if !path.starts_with('/') {
+            path.insert(0, '/');
+        }
+        self.mounts.retain(|(p, _)| *p != path);
+        self.mounts.push((path, adapter));
+        self
+    }
+
+    /// The handler every message goes to: usually a [`Router`].
+    pub fn handler(mut self, handler: impl Handler) -> Self {
+        self.handler = Some(Arc::new(handler));
+        self
+    }
+
+    /// The largest body accepted, in bytes (default 1 MiB); larger ones get 413.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Overrides every adapter's ack budget: how long after a request's arrival the first reply
+    /// may still go out inline.
+    pub fn ack_budget(mut self, budget: Duration) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// The store for de-duplication and whatever handlers keep (default: in memory).
+    pub fn store(mut self, store: SharedStore) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// Called with every error after a request was accepted (handler failures, failed
+    /// deliveries) and every refused request. It must not block.
+    pub fn on_error(mut self, hook: impl Fn(&BotError) + Send + Sync + 'static) -> Self {
+        self.on_error = Some(Arc::new(hook));
+        self
+    }
+
+    /// Builds the bot.
+    pub fn build(self) -> Bot {
+        Bot {
+            inner: Arc::new(Inner {
+                mounts: self.mounts,
+                handler: self.handler.unwrap_or_else(|| Arc::new(Router::new())),
+                body_limit: self.body_limit,
+                budget: self.budget,
+                store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
+                on_error: self.on_error.unwrap_or_else(|| Arc::new(|_| {})),
+                tasks: TaskTracker::new(),
+            }),
+        }
+    }
+}
+
+impl fmt::Debug for BotBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BotBuilder")
+            .field("mounts", &self.mounts.iter().map(|(p, _)| p).collect::<Vec<_>>())
+            .field("body_limit", &self.body_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A short plain-text response.
+pub(crate) fn plain(status: StatusCode, body: impl Into<Bytes>) -> Response<Bytes> {
+    let mut response = Response::new(body.into());
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response
+}
+
+/// The body for a refused request. A 400 says what was malformed (adapters write those
+/// reasons, and they never quote the body); a 401 never says which check failed, that is for
+/// the logs.
+fn refusal_body(error: &AdapterError) -> Bytes {
+    let text: &'static str = match error {
+        AdapterError::BadRequest(reason) => return Bytes::from(format!("malformed request: {reason}")),
+        AdapterError::Unauthorized(_) => "invalid request signature",
+        AdapterError::PayloadTooLarge => "payload too large",
+        AdapterError::UnsupportedMediaType => "unsupported media type",
+        AdapterError::MethodNotAllowed => "method not allowed",
+        _ => "internal error",
+    };
+    Bytes::from_static(text.as_bytes())
+}

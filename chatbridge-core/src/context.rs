@@ -1,0 +1,254 @@
+//! [`Context`]: what a handler gets besides the message: `reply()`, the deadline, the stores and
+//! the platform clients.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use http::Extensions;
+use tokio::sync::{oneshot, watch};
+
+use crate::adapter::{Adapter, Delivery, Initial};
+use crate::bot::ErrorHook;
+use crate::store::SharedStore;
+use crate::{BotError, DeliveryError, IntoReply, Message, Platform, Reply, Visibility};
+
+/// How long a delivery waits for the HTTP response to leave before it goes anyway.
+const RESPONSE_WAIT: Duration = Duration::from_secs(5);
+
+/// A handler's view of the request it is answering. Cheap to clone (one `Arc`).
+///
+/// ```
+/// use chatbridge_core::{Context, Message, Reply};
+/// use std::time::Duration;
+///
+/// async fn hello(cx: Context, _msg: Message) -> Result<(), chatbridge_core::HandlerError> {
+///     cx.reply(Reply::text("General Kenobi!").in_channel()).await?; // inline if in time
+///     tokio::time::sleep(Duration::from_secs(5)).await;
+///     cx.reply("You _are_ a bold one.").await?; // a follow-up
+///     Ok(())
+/// }
+/// # let _ = hello;
+/// ```
+#[derive(Clone)]
+pub struct Context {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    message: Message,
+    adapter: Arc<dyn Adapter>,
+    received: Instant,
+    deadline: Instant,
+    extensions: Extensions,
+    store: SharedStore,
+    on_error: ErrorHook,
+    first: Mutex<First>,
+    deliveries: tokio::sync::Mutex<usize>,
+    sent: watch::Receiver<bool>,
+}
+
+/// Where the next reply goes.
+pub(crate) enum First {
+    /// Waiting for the first reply: it goes to the request, through this sender.
+    Inline(oneshot::Sender<FirstReply>),
+    /// Collecting every reply into one response.
+    Collect(Vec<Reply>),
+    /// The response is settled: replies are deliveries.
+    Settled(Initial),
+}
+
+/// What the request side gets from the handler before it answers.
+#[derive(Debug)]
+pub(crate) enum FirstReply {
+    Reply(Reply),
+    Defer(Visibility),
+}
+
+impl Context {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        message: Message,
+        adapter: Arc<dyn Adapter>,
+        received: Instant,
+        deadline: Instant,
+        extensions: Extensions,
+        store: SharedStore,
+        on_error: ErrorHook,
+        first: First,
+        sent: watch::Receiver<bool>,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                message,
+                adapter,
+                received,
+                deadline,
+                extensions,
+                store,
+                on_error,
+                first: Mutex::new(first),
+                deliveries: tokio::sync::Mutex::new(0),
+                sent,
+            }),
+        }
+    }
+
+    /// Sends a reply: inline as the HTTP response if the platform is still waiting and it is in
+    /// time, otherwise as a follow-up. Replies go out in the order of the calls, each once.
+    ///
+    /// A reply's reaction always goes out through the platform's API.
+    ///
+    /// # Errors
+    ///
+    /// A follow-up the platform refused or that could not be made; the bot's error hook hears
+    /// of it too.
+    pub async fn reply(&self, reply: impl IntoReply) -> Result<(), DeliveryError> {
+        let Some(reply) = reply.into_reply() else { return Ok(()) };
+        let (reply, reaction) = reply.take_reaction();
+        if let Some(emoji) = reaction {
+            self.deliver(Reply::reaction(emoji)).await?;
+            if reply.is_empty() {
+                return Ok(());
+            }
+        }
+        match self.try_first(reply) {
+            None => Ok(()),
+            Some(reply) => self.deliver(reply).await,
+        }
+    }
+
+    /// Acknowledges the platform now, before there is a reply, with the visibility the reply
+    /// will have (Discord keeps the ephemeral flag of a deferral). Later replies are follow-ups.
+    /// Does nothing when the platform was already answered.
+    pub fn defer(&self, visibility: Visibility) {
+        let mut first = self.lock_first();
+        if let First::Inline(_) = &*first {
+            let First::Inline(tx) = std::mem::replace(&mut *first, First::Settled(Initial::Deferred))
+            else {
+                unreachable!("matched just above")
+            };
+            // The request side may have given up in the same instant; it then settles itself.
+            let _ = tx.send(FirstReply::Defer(visibility));
+        }
+    }
+
+    /// The message being answered.
+    #[must_use]
+    pub fn message(&self) -> &Message {
+        &self.inner.message
+    }
+
+    /// The platform the message came from.
+    #[must_use]
+    pub fn platform(&self) -> Platform {
+        self.inner.message.platform
+    }
+
+    /// When the platform must have its answer; after it, replies are follow-ups.
+    #[must_use]
+    pub fn deadline(&self) -> Instant {
+        self.inner.deadline
+    }
+
+    /// When the request arrived.
+    #[must_use]
+    pub fn received(&self) -> Instant {
+        self.inner.received
+    }
+
+    /// The bot's store (installations, de-duplication, whatever the handler keeps).
+    #[must_use]
+    pub fn store(&self) -> &SharedStore {
+        &self.inner.store
+    }
+
+    /// Platform clients and data the adapter attached; adapters' extension traits read them.
+    #[must_use]
+    pub fn extensions(&self) -> &Extensions {
+        &self.inner.extensions
+    }
+
+    /// Reports an error to the bot's error hook (for failures in work the handler spawned).
+    pub fn report(&self, error: BotError) {
+        (self.inner.on_error)(&error);
+    }
+
+    /// Puts the reply in the first-reply slot if it is still open; gives it back otherwise.
+    fn try_first(&self, reply: Reply) -> Option<Reply> {
+        let mut first = self.lock_first();
+        match &mut *first {
+            First::Collect(replies) => {
+                replies.push(reply);
+                None
+            }
+            First::Inline(_) => {
+                let First::Inline(tx) =
+                    std::mem::replace(&mut *first, First::Settled(Initial::Replied))
+                else {
+                    unreachable!("matched just above")
+                };
+                match tx.send(FirstReply::Reply(reply)) {
+                    Ok(()) => None,
+                    // The request side stopped waiting: it settles the state; deliver instead.
+                    Err(FirstReply::Reply(reply)) => {
+                        *first = First::Settled(Initial::Deferred);
+                        Some(reply)
+                    }
+                    Err(FirstReply::Defer(_)) => None,
+                }
+            }
+            First::Settled(_) => Some(reply),
+        }
+    }
+
+    async fn deliver(&self, reply: Reply) -> Result<(), DeliveryError> {
+        // One delivery at a time per request, so follow-ups arrive in call order.
+        let mut index = self.inner.deliveries.lock().await;
+        // Follow-ups must not overtake the HTTP response (Discord answers 404 otherwise).
+        let mut sent = self.inner.sent.clone();
+        let _ = tokio::time::timeout(RESPONSE_WAIT, sent.wait_for(|sent| *sent)).await;
+        let initial = match &*self.lock_first() {
+            First::Settled(initial) => *initial,
+            First::Inline(_) | First::Collect(_) => Initial::Acknowledged,
+        };
+        let delivery = Delivery {
+            message: &self.inner.message,
+            reply,
+            initial,
+            index: *index,
+            received: self.inner.received,
+            context: self,
+        };
+        let platform = self.platform();
+        match self.inner.adapter.deliver(delivery).await {
+            Ok(()) => {
+                *index += 1;
+                Ok(())
+            }
+            Err(error) => {
+                tracing::warn!(%platform, %error, "reply delivery failed");
+                let report = BotError::Delivery { platform, error };
+                (self.inner.on_error)(&report);
+                let BotError::Delivery { error, .. } = report else {
+                    unreachable!("constructed as Delivery just above")
+                };
+                Err(error)
+            }
+        }
+    }
+
+    pub(crate) fn lock_first(&self) -> std::sync::MutexGuard<'_, First> {
+        self.inner.first.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context")
+            .field("platform", &self.platform())
+            .field("kind", &self.inner.message.kind)
+            .field("deadline_in", &self.inner.deadline.saturating_duration_since(Instant::now()))
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,267 @@
+//! The local server: the bot over HTTP/1.1 with axum and hyper, graceful shutdown, timeouts and
+//! `GET /healthz`.
+//!
+//! ```no_run
+//! use chatbridge_core::{Bot, Router};
+//!
+//! # async fn run() -> std::io::Result<()> {
+//! let bot = Bot::builder().handler(Router::new()).build();
+//! chatbridge_core::host::server::serve(bot, "127.0.0.1:3000").await
+//! # }
+//! ```
+//!
+//! To add the bot to an existing axum app, merge [`router`]:
+//!
+//! ```
+//! use chatbridge_core::{Bot, Router};
+//!
+//! let bot = Bot::builder().handler(Router::new()).build();
+//! let app: axum::Router = axum::Router::new()
+//!     .route("/", axum::routing::get(|| async { "my app" }))
+//!     .merge(chatbridge_core::host::server::router(bot));
+//! # let _ = app;
+//! ```
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use axum::routing::{any, get};
+use http::{Request, StatusCode};
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::{TcpListener, ToSocketAddrs};
+
+use super::tower::collect;
+use crate::Bot;
+use crate::bot::ReceivedAt;
+
+/// Serves the bot on `addr` until SIGINT or SIGTERM, then shuts down gracefully.
+///
+/// # Errors
+///
+/// The address cannot be bound.
+pub async fn serve(bot: Bot, addr: impl ToSocketAddrs) -> io::Result<()> {
+    Server::bind(addr).await?.serve(bot).await
+}
+
+/// The bot's routes as an axum router: every mount path, and `GET /healthz`.
+pub fn router(bot: Bot) -> axum::Router {
+    router_with(bot, Timeouts::default())
+}
+
+/// A bound server, configured before it serves.
+///
+/// ```
+/// use chatbridge_core::{Bot, Router, host::server::Server};
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let server = Server::bind("127.0.0.1:0").await.unwrap();
+/// let addr = server.local_addr().unwrap();
+/// let bot = Bot::builder().handler(Router::new()).build();
+/// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+/// let serving = tokio::spawn(server.serve_with_shutdown(bot, async { let _ = stopped.await; }));
+/// # let _ = addr;
+/// stop.send(()).unwrap();
+/// serving.await.unwrap().unwrap();
+/// # });
+/// ```
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    timeouts: Timeouts,
+    shutdown_timeout: Duration,
+    max_header_bytes: usize,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Timeouts {
+    header_read: Duration,
+    body_read: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self { header_read: Duration::from_secs(10), body_read: Duration::from_secs(10) }
+    }
+}
+
+impl Server {
+    /// Binds the listening socket.
+    ///
+    /// # Errors
+    ///
+    /// The address cannot be bound.
+    pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<Self> {
+        Ok(Self {
+            listener: TcpListener::bind(addr).await?,
+            timeouts: Timeouts::default(),
+            shutdown_timeout: Duration::from_secs(30),
+            max_header_bytes: 64 * 1024,
+        })
+    }
+
+    /// The address the server listens on (useful after binding port 0).
+    ///
+    /// # Errors
+    ///
+    /// The socket has no local address.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// How long a client may take to send its request head (default 10 s); slower ones are
+    /// disconnected, so a trickling client cannot hold a connection forever.
+    #[must_use]
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.header_read = timeout;
+        self
+    }
+
+    /// How long a client may take to send its body (default 10 s); slower ones get 408.
+    #[must_use]
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.body_read = timeout;
+        self
+    }
+
+    /// The most a request head may take, in bytes (default 64 KiB, at least 8 KiB); larger ones
+    /// get 431.
+    #[must_use]
+    pub fn max_header_bytes(mut self, bytes: usize) -> Self {
+        self.max_header_bytes = bytes.max(8192);
+        self
+    }
+
+    /// How long shutdown waits for open requests, and then again for follow-ups still being
+    /// delivered (default 30 s each).
+    #[must_use]
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = timeout;
+        self
+    }
+
+    /// Serves until SIGINT or SIGTERM.
+    ///
+    /// # Errors
+    ///
+    /// Never at present; reserved for listener failures that cannot be recovered.
+    pub async fn serve(self, bot: Bot) -> io::Result<()> {
+        self.serve_with_shutdown(bot, shutdown_signal()).await
+    }
+
+    /// Serves until `signal` completes; then stops accepting, waits (bounded) for open requests
+    /// and for the bot's pending follow-ups, and returns.
+    ///
+    /// # Errors
+    ///
+    /// Never at present; reserved for listener failures that cannot be recovered.
+    pub async fn serve_with_shutdown(
+        self,
+        bot: Bot,
+        signal: impl Future<Output = ()> + Send,
+    ) -> io::Result<()> {
+        let app = router_with(bot.clone(), self.timeouts);
+        let graceful = GracefulShutdown::new();
+        let mut builder = http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(self.timeouts.header_read)
+            .max_buf_size(self.max_header_bytes)
+            .keep_alive(true);
+        if let Ok(addr) = self.listener.local_addr() {
+            tracing::info!(%addr, mounts = ?bot.mounts().collect::<Vec<_>>(), "serving");
+        }
+        tokio::pin!(signal);
+        loop {
+            tokio::select! {
+                accepted = self.listener.accept() => {
+                    let stream = match accepted {
+                        Ok((stream, _)) => stream,
+                        Err(error) => {
+                            // Out of file descriptors and the like: back off instead of spinning.
+                            tracing::warn!(%error, "accept failed");
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    };
+                    let _ = stream.set_nodelay(true);
+                    let service = TowerToHyperService::new(app.clone());
+                    let connection = builder.serve_connection(TokioIo::new(stream), service);
+                    let connection = graceful.watch(connection);
+                    tokio::spawn(async move {
+                        if let Err(error) = connection.await {
+                            tracing::debug!(%error, "connection ended with an error");
+                        }
+                    });
+                }
+                () = &mut signal => break,
+            }
+        }
+        drop(self.listener);
+        tracing::info!("shutting down: finishing open requests");
+        if tokio::time::timeout(self.shutdown_timeout, graceful.shutdown()).await.is_err() {
+            tracing::warn!("open requests did not finish in time");
+        }
+        tracing::info!("shutting down: delivering pending follow-ups");
+        if !bot.drain(self.shutdown_timeout).await {
+            tracing::warn!("pending follow-ups did not finish in time");
+        }
+        Ok(())
+    }
+}
+
+fn router_with(bot: Bot, timeouts: Timeouts) -> axum::Router {
+    let mut router = axum::Router::new().route("/healthz", get(|| async { "ok" }));
+    let paths: Vec<String> = bot.mounts().map(str::to_owned).collect();
+    for path in paths {
+        router = router.route(&path, any(endpoint));
+    }
+    router.with_state((bot, timeouts))
+}
+
+async fn endpoint(
+    State((bot, timeouts)): State<(Bot, Timeouts)>,
+    mut request: Request<Body>,
+) -> axum::response::Response {
+    request.extensions_mut().insert(ReceivedAt(Instant::now()));
+    let collected = tokio::time::timeout(timeouts.body_read, collect(request, bot.body_limit())).await;
+    let response = match collected {
+        Ok(Ok(request)) => bot.handle(request).await,
+        Ok(Err(refused)) => refused,
+        Err(_) => {
+            return (StatusCode::REQUEST_TIMEOUT, "request body timed out").into_response();
+        }
+    };
+    response.map(Body::from)
+}
+
+/// Completes on SIGINT, or SIGTERM on Unix.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("SIGINT received"),
+        () = terminate => tracing::info!("SIGTERM received"),
+    }
+}

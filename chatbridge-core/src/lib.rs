@@ -1,0 +1,31 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod adapter;
+mod bot;
+pub mod clock;
+mod context;
+mod error;
+mod handler;
+pub mod host;
+mod ids;
+mod message;
+mod platform;
+mod reply;
+mod router;
+mod secret;
+pub mod store;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
+
+pub use bot::{Bot, BotBuilder, DEDUP_TTL, DEFAULT_BODY_LIMIT, ReceivedAt};
+pub use context::Context;
+pub use error::{AdapterError, BotError, BoxError, DeliveryError, HandlerError, StoreError};
+pub use handler::{Handler, HandlerFn, HandlerOutput, handler_fn};
+pub use ids::{ConversationId, MessageId, ThreadId, UserId, WorkspaceId};
+pub use message::{Command, Message, MessageKind, Sender};
+pub use platform::Platform;
+pub use reply::{IntoReply, Reply, Visibility};
+pub use router::{Pattern, Router};
+pub use secret::Secret;

@@ -1,0 +1,188 @@
+//! [`Reply`]: what a handler answers, and [`IntoReply`] for the shorthand return types.
+
+use std::fmt;
+
+use http::Extensions;
+
+/// Who sees a reply.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[non_exhaustive]
+pub enum Visibility {
+    /// The platform's default: ephemeral for Slack slash commands, public elsewhere.
+    #[default]
+    Default,
+    /// Everyone in the conversation.
+    InChannel,
+    /// Only the user who triggered it.
+    Ephemeral,
+}
+
+/// A reply to a [`Message`](crate::Message), built with chained calls.
+///
+/// The portable parts are text, visibility, a reaction to the source message, threading and
+/// replacing the original; what only one platform has (Slack blocks, Discord embeds, Lex dialog
+/// actions) goes in [`extensions`](Self::extensions) through the adapters' extension traits.
+///
+/// ```
+/// use chatbridge_core::{Reply, Visibility};
+///
+/// let reply = Reply::text("General Kenobi!").in_channel();
+/// assert_eq!(reply.text.as_deref(), Some("General Kenobi!"));
+/// assert_eq!(reply.visibility, Visibility::InChannel);
+///
+/// let reaction = Reply::reaction("pizza");
+/// assert_eq!(reaction.reaction.as_deref(), Some("pizza"));
+/// ```
+#[derive(Clone, Default)]
+#[non_exhaustive]
+#[must_use]
+pub struct Reply {
+    /// The text to send.
+    pub text: Option<String>,
+    /// Who sees it.
+    pub visibility: Visibility,
+    /// An emoji to react to the source message with (a name such as `pizza`, or the character).
+    pub reaction: Option<String>,
+    /// Whether to answer in the source message's thread.
+    pub in_thread: bool,
+    /// Whether to replace the message the interaction came from (buttons, menus).
+    pub replace_original: bool,
+    /// Platform-only parts, set through the adapters' extension traits.
+    pub extensions: Extensions,
+}
+
+impl Reply {
+    /// A reply with nothing in it yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A text reply.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self { text: Some(text.into()), ..Self::default() }
+    }
+
+    /// A reaction to the source message, with no text.
+    pub fn reaction(emoji: impl Into<String>) -> Self {
+        Self { reaction: Some(emoji.into()), ..Self::default() }
+    }
+
+    /// Sets the text.
+    pub fn with_text(mut self, text: impl Into<String>) -> Self {
+        self.text = Some(text.into());
+        self
+    }
+
+    /// Adds a reaction to the source message.
+    pub fn with_reaction(mut self, emoji: impl Into<String>) -> Self {
+        self.reaction = Some(emoji.into());
+        self
+    }
+
+    /// Everyone in the conversation sees it.
+    pub fn in_channel(mut self) -> Self {
+        self.visibility = Visibility::InChannel;
+        self
+    }
+
+    /// Only the user who triggered it sees it.
+    pub fn ephemeral(mut self) -> Self {
+        self.visibility = Visibility::Ephemeral;
+        self
+    }
+
+    /// Answer in the source message's thread.
+    pub fn in_thread(mut self) -> Self {
+        self.in_thread = true;
+        self
+    }
+
+    /// Replace the message the interaction came from.
+    pub fn replace_original(mut self) -> Self {
+        self.replace_original = true;
+        self
+    }
+
+    /// Adds a platform-only part; adapters' extension traits wrap this.
+    pub fn with_extension<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.extensions.insert(value);
+        self
+    }
+
+    /// Whether the reply carries nothing at all to send.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.text.is_none() && self.reaction.is_none() && self.extensions.is_empty()
+    }
+
+    /// Splits off the reaction, which always goes out through the platform's API rather than
+    /// in an HTTP response. Returns the reply without it, and the reaction.
+    pub fn take_reaction(mut self) -> (Self, Option<String>) {
+        let reaction = self.reaction.take();
+        (self, reaction)
+    }
+}
+
+impl fmt::Debug for Reply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reply")
+            .field("text_len", &self.text.as_ref().map(String::len))
+            .field("visibility", &self.visibility)
+            .field("reaction", &self.reaction)
+            .field("in_thread", &self.in_thread)
+            .field("replace_original", &self.replace_original)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Turns a handler's return value into an optional [`Reply`].
+///
+/// Implemented for `()` (no reply), `&str`, `String`, `Reply`, and `Option` of any of them.
+///
+/// ```
+/// use chatbridge_core::IntoReply;
+///
+/// assert!(().into_reply().is_none());
+/// assert_eq!("hi".into_reply().unwrap().text.as_deref(), Some("hi"));
+/// assert!(None::<String>.into_reply().is_none());
+/// ```
+pub trait IntoReply {
+    /// The reply, or `None` for "say nothing".
+    fn into_reply(self) -> Option<Reply>;
+}
+
+impl IntoReply for () {
+    fn into_reply(self) -> Option<Reply> {
+        None
+    }
+}
+
+impl IntoReply for Reply {
+    fn into_reply(self) -> Option<Reply> {
+        Some(self)
+    }
+}
+
+impl IntoReply for String {
+    fn into_reply(self) -> Option<Reply> {
+        Some(Reply::text(self))
+    }
+}
+
+impl IntoReply for &str {
+    fn into_reply(self) -> Option<Reply> {
+        Some(Reply::text(self))
+    }
+}
+
+impl IntoReply for std::borrow::Cow<'_, str> {
+    fn into_reply(self) -> Option<Reply> {
+        Some(Reply::text(self.into_owned()))
+    }
+}
+
+impl<T: IntoReply> IntoReply for Option<T> {
+    fn into_reply(self) -> Option<Reply> {
+        self.and_then(IntoReply::into_reply)
+    }
+}

@@ -1,0 +1,179 @@
+//! [`Router`]: picks a handler by command name, message kind or text pattern, with a fallback.
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::{Context, Handler, HandlerError, Message, MessageKind, Reply};
+
+/// Routes messages to handlers.
+///
+/// The first match wins, in this order: a command by name (case-insensitive, leading `/`
+/// ignored), then kinds, then text patterns in the order they were added, then the fallback.
+/// A message nothing matches is not wanted: the bot acknowledges it and runs nothing.
+///
+/// ```
+/// use chatbridge_core::{Context, Message, MessageKind, Router};
+///
+/// async fn hello(_cx: Context, _msg: Message) -> &'static str { "General Kenobi!" }
+/// async fn pizza(_cx: Context, _msg: Message) -> &'static str { "🍕" }
+/// async fn other(_cx: Context, _msg: Message) {}
+///
+/// let router = Router::new()
+///     .command("hello-there", hello)
+///     .text("pizza", pizza)
+///     .on(MessageKind::Mention, other)
+///     .fallback(other);
+/// # let _ = router;
+/// ```
+#[derive(Clone, Default)]
+#[must_use]
+pub struct Router {
+    commands: Vec<(String, Arc<dyn Handler>)>,
+    kinds: Vec<(MessageKind, Arc<dyn Handler>)>,
+    patterns: Vec<(Pattern, Arc<dyn Handler>)>,
+    fallback: Option<Arc<dyn Handler>>,
+}
+
+impl Router {
+    /// An empty router: it wants nothing.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Routes a command (`/hello-there` or `hello-there`; a Lex intent name) to a handler.
+    pub fn command(mut self, name: impl Into<String>, handler: impl Handler) -> Self {
+        let name = name.into();
+        let name = name.strip_prefix('/').map(str::to_owned).unwrap_or(name);
+        self.commands.push((name, Arc::new(handler)));
+        self
+    }
+
+    /// Routes every message of a kind to a handler.
+    pub fn on(mut self, kind: MessageKind, handler: impl Handler) -> Self {
+        self.kinds.push((kind, Arc::new(handler)));
+        self
+    }
+
+    /// Routes messages whose text matches a pattern to a handler.
+    ///
+    /// A `&str` or `String` matches text that contains it, ignoring ASCII case; a closure
+    /// `Fn(&str) -> bool` matches what it accepts.
+    pub fn text(mut self, pattern: impl Into<Pattern>, handler: impl Handler) -> Self {
+        self.patterns.push((pattern.into(), Arc::new(handler)));
+        self
+    }
+
+    /// The handler for messages no other route takes.
+    pub fn fallback(mut self, handler: impl Handler) -> Self {
+        self.fallback = Some(Arc::new(handler));
+        self
+    }
+
+    /// The handler a message goes to, if any.
+    #[must_use]
+    pub fn route(&self, msg: &Message) -> Option<&Arc<dyn Handler>> {
+        if let Some(name) = msg.command_name() {
+            let name = name.strip_prefix('/').unwrap_or(name);
+            if let Some((_, h)) = self.commands.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                return Some(h);
+            }
+        }
+        if let Some((_, h)) = self.kinds.iter().find(|(k, _)| *k == msg.kind) {
+            return Some(h);
+        }
+        if let Some((_, h)) = self.patterns.iter().find(|(p, _)| p.matches(&msg.text)) {
+            return Some(h);
+        }
+        self.fallback.as_ref()
+    }
+}
+
+#[async_trait]
+impl Handler for Router {
+    async fn call(&self, cx: Context, msg: Message) -> Result<Option<Reply>, HandlerError> {
+        match self.route(&msg) {
+            Some(handler) => handler.call(cx, msg).await,
+            None => Ok(None),
+        }
+    }
+
+    fn wants(&self, msg: &Message) -> bool {
+        self.route(msg).is_some_and(|h| h.wants(msg))
+    }
+}
+
+impl fmt::Debug for Router {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Router")
+            .field("commands", &self.commands.iter().map(|(n, _)| n).collect::<Vec<_>>())
+            .field("kinds", &self.kinds.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field("patterns", &self.patterns.len())
+            .field("fallback", &self.fallback.is_some())
+            .finish()
+    }
+}
+
+/// A text pattern for [`Router::text`].
+#[derive(Clone)]
+pub struct Pattern(PatternKind);
+
+#[derive(Clone)]
+enum PatternKind {
+    Contains(String),
+    Predicate(Arc<dyn Fn(&str) -> bool + Send + Sync>),
+}
+
+impl Pattern {
+    /// Matches text that contains `needle`, ignoring ASCII case.
+    pub fn contains(needle: impl Into<String>) -> Self {
+        Self(PatternKind::Contains(needle.into().to_ascii_lowercase()))
+    }
+
+    /// Matches text the predicate accepts.
+    pub fn predicate(f: impl Fn(&str) -> bool + Send + Sync + 'static) -> Self {
+        Self(PatternKind::Predicate(Arc::new(f)))
+    }
+
+    /// Whether the text matches.
+    #[must_use]
+    pub fn matches(&self, text: &str) -> bool {
+        match &self.0 {
+            PatternKind::Contains(needle) => contains_ignore_ascii_case(text, needle),
+            PatternKind::Predicate(f) => f(text),
+        }
+    }
+}
+
+fn contains_ignore_ascii_case(haystack: &str, lower_needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), lower_needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+impl From<&str> for Pattern {
+    fn from(needle: &str) -> Self {
+        Self::contains(needle)
+    }
+}
+
+impl From<String> for Pattern {
+    fn from(needle: String) -> Self {
+        Self::contains(needle)
+    }
+}
+
+impl<F: Fn(&str) -> bool + Send + Sync + 'static> From<F> for Pattern {
+    fn from(f: F) -> Self {
+        Self::predicate(f)
+    }
+}
+
+impl fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            PatternKind::Contains(n) => f.debug_tuple("Contains").field(n).finish(),
+            PatternKind::Predicate(_) => f.write_str("Predicate"),
+        }
+    }
+}

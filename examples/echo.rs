@@ -1,0 +1,2 @@
+//! The smallest bot: echoes what it is told.
+fn main() {}
