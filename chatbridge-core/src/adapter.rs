@@ -59,7 +59,11 @@ pub trait Adapter: Send + Sync + 'static {
     /// # Errors
     ///
     /// A reply the platform cannot take inline.
-    fn render(&self, message: &Message, replies: Vec<Reply>) -> Result<Response<Bytes>, AdapterError>;
+    fn render(
+        &self,
+        message: &Message,
+        replies: Vec<Reply>,
+    ) -> Result<Response<Bytes>, AdapterError>;
 
     /// The response when no reply is rendered inline.
     fn acknowledge(&self, message: &Message, ack: Ack) -> Response<Bytes>;

@@ -124,7 +124,8 @@ impl Context {
     pub fn defer(&self, visibility: Visibility) {
         let mut first = self.lock_first();
         if let First::Inline(_) = &*first {
-            let First::Inline(tx) = std::mem::replace(&mut *first, First::Settled(Initial::Deferred))
+            let First::Inline(tx) =
+                std::mem::replace(&mut *first, First::Settled(Initial::Deferred))
             else {
                 unreachable!("matched just above")
             };

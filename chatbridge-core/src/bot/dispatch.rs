@@ -119,13 +119,19 @@ impl Bot {
                 task.detach();
                 self.settle_late(&*adapter, &cx, &mut first_rx)
             }
-            Outcome::Finished(result) => self.settle_finished(&*adapter, &cx, &mut first_rx, result),
+            Outcome::Finished(result) => {
+                self.settle_finished(&*adapter, &cx, &mut first_rx, result)
+            }
         };
         respond(&sent_tx, response)
     }
 
     /// The handler, with its panics caught and its errors reported, replying through `cx`.
-    fn run_handler(&self, cx: Context, message: crate::Message) -> impl Future<Output = Result<(), Failed>> + Send + 'static {
+    fn run_handler(
+        &self,
+        cx: Context,
+        message: crate::Message,
+    ) -> impl Future<Output = Result<(), Failed>> + Send + 'static {
         let handler = Arc::clone(&self.inner.handler);
         let bot = self.clone();
         let platform = message.platform;
@@ -158,21 +164,28 @@ impl Bot {
         let message = cx.message();
         let mut first = cx.lock_first();
         match std::mem::replace(&mut *first, First::Settled(Initial::Deferred)) {
-            First::Inline(_) => adapter.acknowledge(message, Ack::Deferred { visibility: Default::default() }),
+            First::Inline(_) => {
+                adapter.acknowledge(message, Ack::Deferred { visibility: Default::default() })
+            }
             First::Collect(replies) if !replies.is_empty() => {
                 *first = First::Settled(Initial::Replied);
                 drop(first);
                 self.render_or_fail(adapter, cx, replies)
             }
-            First::Collect(_) => adapter.acknowledge(message, Ack::Deferred { visibility: Default::default() }),
+            First::Collect(_) => {
+                adapter.acknowledge(message, Ack::Deferred { visibility: Default::default() })
+            }
             First::Settled(initial) => {
                 *first = First::Settled(initial);
                 drop(first);
                 // A reply or deferral raced the timer into the channel: honour it.
                 match first_rx.try_recv() {
                     Ok(FirstReply::Reply(reply)) => self.render_or_fail(adapter, cx, vec![reply]),
-                    Ok(FirstReply::Defer(visibility)) => adapter.acknowledge(message, Ack::Deferred { visibility }),
-                    Err(_) => adapter.acknowledge(message, Ack::Deferred { visibility: Default::default() }),
+                    Ok(FirstReply::Defer(visibility)) => {
+                        adapter.acknowledge(message, Ack::Deferred { visibility })
+                    }
+                    Err(_) => adapter
+                        .acknowledge(message, Ack::Deferred { visibility: Default::default() }),
                 }
             }
         }
@@ -199,7 +212,9 @@ impl Bot {
                 *cx.lock_first() = First::Settled(initial);
                 match first_rx.try_recv() {
                     Ok(FirstReply::Reply(reply)) => self.render_or_fail(adapter, cx, vec![reply]),
-                    Ok(FirstReply::Defer(visibility)) => adapter.acknowledge(message, Ack::Deferred { visibility }),
+                    Ok(FirstReply::Defer(visibility)) => {
+                        adapter.acknowledge(message, Ack::Deferred { visibility })
+                    }
                     Err(_) => adapter.acknowledge(message, Ack::Nothing),
                 }
             }
@@ -208,7 +223,12 @@ impl Bot {
         }
     }
 
-    fn render_or_fail(&self, adapter: &dyn Adapter, cx: &Context, replies: Vec<crate::Reply>) -> Response<Bytes> {
+    fn render_or_fail(
+        &self,
+        adapter: &dyn Adapter,
+        cx: &Context,
+        replies: Vec<crate::Reply>,
+    ) -> Response<Bytes> {
         match adapter.render(cx.message(), replies) {
             Ok(response) => response,
             Err(error) => {
@@ -271,7 +291,9 @@ impl Guard {
                 Ok(handle) => {
                     self.bot.inner.tasks.spawn_on(task, &handle);
                 }
-                Err(_) => tracing::error!("no tokio runtime to continue the handler on; it was dropped"),
+                Err(_) => {
+                    tracing::error!("no tokio runtime to continue the handler on; it was dropped")
+                }
             }
         }
     }

@@ -77,7 +77,8 @@ impl Bot {
             tracing::debug!(%platform, len = request.body().len(), "body over the limit");
             return plain(StatusCode::PAYLOAD_TOO_LARGE, "payload too large");
         }
-        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| adapter.parse(&request)));
+        let parsed =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| adapter.parse(&request)));
         match parsed {
             Ok(Ok(Incoming::Respond(response))) => response,
             Ok(Ok(Incoming::Dispatch(dispatch))) => {
@@ -264,7 +265,9 @@ pub(crate) fn plain(status: StatusCode, body: impl Into<Bytes>) -> Response<Byte
 /// the logs.
 fn refusal_body(error: &AdapterError) -> Bytes {
     let text: &'static str = match error {
-        AdapterError::BadRequest(reason) => return Bytes::from(format!("malformed request: {reason}")),
+        AdapterError::BadRequest(reason) => {
+            return Bytes::from(format!("malformed request: {reason}"));
+        }
         AdapterError::Unauthorized(_) => "invalid request signature",
         AdapterError::PayloadTooLarge => "payload too large",
         AdapterError::UnsupportedMediaType => "unsupported media type",

@@ -231,7 +231,8 @@ async fn endpoint(
     mut request: Request<Body>,
 ) -> axum::response::Response {
     request.extensions_mut().insert(ReceivedAt(Instant::now()));
-    let collected = tokio::time::timeout(timeouts.body_read, collect(request, bot.body_limit())).await;
+    let collected =
+        tokio::time::timeout(timeouts.body_read, collect(request, bot.body_limit())).await;
     let response = match collected {
         Ok(Ok(request)) => bot.handle(request).await,
         Ok(Err(refused)) => refused,

@@ -27,7 +27,7 @@ use http_body::Body;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 
 use crate::bot::{ReceivedAt, plain};
-use crate::{BoxError, Bot};
+use crate::{Bot, BoxError};
 
 impl<B> tower::Service<Request<B>> for Bot
 where
@@ -63,7 +63,10 @@ where
 /// # Errors
 ///
 /// The response to send instead: 413 over the limit, 400 for a body that failed to arrive.
-pub async fn collect<B>(request: Request<B>, limit: usize) -> Result<Request<Bytes>, Response<Bytes>>
+pub async fn collect<B>(
+    request: Request<B>,
+    limit: usize,
+) -> Result<Request<Bytes>, Response<Bytes>>
 where
     B: Body,
     B::Error: Into<BoxError>,
