@@ -61,7 +61,8 @@ pub struct EventCallback {
 }
 
 impl EventCallback {
-    pub(crate) fn from_value(value: Value) -> Self {
+    pub(crate) fn from_value(mut value: Value) -> Self {
+        let event = value.get_mut("event").map_or(Value::Null, Value::take);
         let authorizations = value
             .get("authorizations")
             .and_then(Value::as_array)
@@ -79,7 +80,7 @@ impl EventCallback {
                 .get("is_ext_shared_channel")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
-            event: Event::from_value(value.get("event").cloned().unwrap_or(Value::Null)),
+            event: Event::from_value(event),
         }
     }
 }

@@ -50,6 +50,7 @@ impl BotIds {
     }
 
     /// Fills the ids this one lacks from `other`.
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
     pub(crate) fn or(mut self, other: &Self) -> Self {
         self.user_id = self.user_id.or_else(|| other.user_id.clone());
         self.bot_id = self.bot_id.or_else(|| other.bot_id.clone());
@@ -106,7 +107,7 @@ mod tests {
 
     use super::*;
 
-    fn callback(event: serde_json::Value) -> EventCallback {
+    fn callback(event: &serde_json::Value) -> EventCallback {
         EventCallback::from_value(json!({"type": "event_callback", "event": event}))
     }
 
@@ -122,9 +123,9 @@ mod tests {
             json!({"type": "reaction_added", "user": "UBOT", "reaction": "pizza"}),
         ];
         for shape in shapes {
-            assert!(is_own(&callback(shape.clone()), &ids), "{shape}");
+            assert!(is_own(&callback(&shape), &ids), "{shape}");
         }
-        assert!(!is_own(&callback(json!({"type": "message", "user": "U1"})), &ids));
+        assert!(!is_own(&callback(&json!({"type": "message", "user": "U1"})), &ids));
     }
 
     #[test]

@@ -48,6 +48,7 @@ impl SlackPayload {
     }
 
     /// Where a delayed reply to this request goes, if it has such a URL.
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
     pub(crate) fn response_url(&self) -> Option<&str> {
         match self {
             Self::Event(_) => None,

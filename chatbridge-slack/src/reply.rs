@@ -100,6 +100,7 @@ pub(crate) fn response_body(reply: &Reply, interaction: bool) -> Value {
 }
 
 /// A `chat.postMessage` (or, with `user`, `chat.postEphemeral`) body.
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
 pub(crate) fn post_body(
     reply: &Reply,
     channel: &str,

@@ -1,0 +1,410 @@
+//! Every kind of Slack request through `Bot::handle`, with fixtures signed at test time.
+
+mod common;
+
+use bytes::Bytes;
+use chatbridge_core::clock::ManualClock;
+use chatbridge_core::{Bot, MessageKind, Reply, Secret};
+use chatbridge_slack::{
+    InteractionKind, OtherBots, SlackAdapter, SlackMessageExt, SlackPayload, SlackReplyExt,
+};
+use common::*;
+use http::StatusCode;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+fn bot(reply: Option<Reply>) -> (Bot, Seen) {
+    bot_with(builder().build().unwrap(), reply)
+}
+
+fn bot_with(adapter: SlackAdapter, reply: Option<Reply>) -> (Bot, Seen) {
+    let (recorder, seen) = Recorder::new(reply);
+    (Bot::builder().mount(PATH, adapter).handler(recorder).build(), seen)
+}
+
+fn json_body(response: &http::Response<Bytes>) -> Value {
+    serde_json::from_slice(response.body()).unwrap()
+}
+
+#[tokio::test]
+async fn url_verification_is_answered_with_the_challenge() {
+    let (bot, mut seen) = bot(None);
+    let response = bot.handle(signed(JSON, fixture("url_verification.json"))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        json_body(&response),
+        json!({"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"})
+    );
+    seen.none().await;
+}
+
+#[tokio::test]
+async fn url_verification_is_verified_too() {
+    let (bot, _) = bot(None);
+    let response = bot.handle(unsigned(JSON, fixture("url_verification.json"))).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn published_example_verifies_at_its_own_timestamp() {
+    let adapter = SlackAdapter::builder(Secret::new("8f742231b10e8888abcd99yyyzzz85a5"))
+        .clock(Arc::new(ManualClock::at_unix(1_531_420_618)))
+        .build()
+        .unwrap();
+    let (bot, mut seen) = bot_with(adapter, None);
+    let request = http::Request::post(PATH)
+        .header("content-type", FORM)
+        .header("X-Slack-Request-Timestamp", "1531420618")
+        .header(
+            "X-Slack-Signature",
+            "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503",
+        )
+        .body(Bytes::from(fixture("published_example.txt")))
+        .unwrap();
+    let response = bot.handle(request).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let msg = seen.next().await;
+    assert_eq!(msg.kind, MessageKind::Command);
+    assert_eq!(msg.command_name(), Some("webhook-collect"));
+    assert_eq!(msg.conversation, "G8PSS9T3V");
+}
+
+#[tokio::test]
+async fn events_become_messages_of_their_kind() {
+    let (bot, mut seen) = bot(None);
+    let cases: [(&str, MessageKind, &str, Option<&str>); 4] = [
+        ("message_channel.json", MessageKind::Message, "C123ABC456", Some("1355517523.000005")),
+        ("message_im.json", MessageKind::Message, "D024BE91L", Some("1355517523.000005")),
+        ("app_mention.json", MessageKind::Mention, "C0LAN2Q65", Some("1515449522.000016")),
+        ("reaction_added.json", MessageKind::Reaction, "C123ABC456", Some("1360782400.498405")),
+    ];
+    for (name, kind, channel, ts) in cases {
+        let response = bot.handle(signed(JSON, fixture(name))).await;
+        assert_eq!(response.status(), StatusCode::OK, "{name}");
+        assert!(response.body().is_empty(), "{name}");
+        let msg = seen.next().await;
+        assert_eq!(msg.kind, kind, "{name}");
+        assert_eq!(msg.conversation, channel, "{name}");
+        assert_eq!(msg.id.as_ref().map(|id| id.as_str()), ts, "{name}");
+        assert_eq!(msg.is_direct, name == "message_im.json", "{name}");
+        assert!(msg.slack().and_then(SlackPayload::as_event).is_some());
+    }
+}
+
+#[tokio::test]
+async fn message_fields_and_thread_are_read() {
+    let (bot, mut seen) = bot(None);
+    bot.handle(signed(JSON, fixture("message_thread.json"))).await;
+    let msg = seen.next().await;
+    assert_eq!(msg.text, "pizza in the thread");
+    assert_eq!(msg.sender.id, "U123ABC456");
+    assert_eq!(msg.thread.as_ref().map(|t| t.as_str()), Some("1355517523.000005"));
+    assert_eq!(msg.workspace.as_ref().map(|w| w.as_str()), Some("T123ABC456"));
+    let callback = msg.slack().and_then(SlackPayload::as_event).unwrap();
+    assert_eq!(callback.event_id.as_deref(), Some("EvTHREAD01"));
+}
+
+#[tokio::test]
+async fn the_bots_own_events_reach_no_handler() {
+    let (bot, mut seen) = bot(Some(Reply::text("echo")));
+    for name in [
+        "own_post_message.json",
+        "own_response_url.json",
+        "own_message_changed.json",
+        "own_reaction.json",
+        "other_bot_message.json",
+    ] {
+        let response = bot.handle(signed(JSON, fixture(name))).await;
+        assert_eq!(response.status(), StatusCode::OK, "{name}");
+        seen.none().await;
+    }
+}
+
+#[tokio::test]
+async fn other_bots_can_be_handled_by_policy() {
+    let (bot, mut seen) = bot_with(builder().other_bots(OtherBots::Handle).build().unwrap(), None);
+    bot.handle(signed(JSON, fixture("other_bot_message.json"))).await;
+    let msg = seen.next().await;
+    assert!(msg.sender.is_bot);
+    // The bot's own messages stay dropped under that policy.
+    bot.handle(signed(JSON, fixture("own_post_message.json"))).await;
+    seen.none().await;
+}
+
+#[tokio::test]
+async fn invented_event_type_is_acknowledged_and_readable_raw() {
+    let (bot, mut seen) = bot(None);
+    let response = bot.handle(signed(JSON, fixture("invented_event.json"))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let msg = seen.next().await;
+    assert_eq!(msg.kind, MessageKind::Other("pizza_delivered".into()));
+    let callback = msg.slack().and_then(SlackPayload::as_event).unwrap();
+    assert_eq!(callback.event.raw["toppings"][0], "basil");
+    assert_eq!(callback.event.raw["user"]["hungry"], true);
+}
+
+#[tokio::test]
+async fn invented_block_type_is_acknowledged_and_readable_raw() {
+    let (bot, mut seen) = bot(None);
+    let response = bot.handle(signed(JSON, fixture("invented_block.json"))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let msg = seen.next().await;
+    assert_eq!(msg.kind, MessageKind::Message);
+    let event = &msg.slack().and_then(SlackPayload::as_event).unwrap().event;
+    assert_eq!(event.blocks[0].kind, "hologram");
+    assert_eq!(event.blocks[0].block_id.as_deref(), Some("holo1"));
+    assert_eq!(event.blocks[0].raw["projection"]["angle"], 42);
+    assert_eq!(event.blocks[1].kind, "rich_text");
+}
+
+#[tokio::test]
+async fn app_rate_limited_and_unknown_envelopes_are_acknowledged() {
+    let (bot, mut seen) = bot(None);
+    let response = bot.handle(signed(JSON, fixture("app_rate_limited.json"))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let response = bot.handle(signed(JSON, br#"{"type":"brand_new_envelope"}"#.to_vec())).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    seen.none().await;
+}
+
+#[tokio::test]
+async fn a_retried_event_is_acknowledged_and_not_run_again() {
+    let (bot, mut seen) = bot(None);
+    let first = bot.handle(signed(JSON, fixture("message_channel.json"))).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    seen.next().await;
+    let mut retry = signed(JSON, fixture("message_channel.json"));
+    retry.headers_mut().insert("x-slack-retry-num", "1".parse().unwrap());
+    retry.headers_mut().insert("x-slack-retry-reason", "http_timeout".parse().unwrap());
+    let second = bot.handle(retry).await;
+    assert_eq!(second.status(), StatusCode::OK);
+    assert_eq!(second.headers().get("x-slack-no-retry").unwrap(), "1");
+    seen.none().await;
+}
+
+#[tokio::test]
+async fn concurrent_duplicates_run_once() {
+    let (bot, mut seen) = bot(None);
+    let (a, b) = tokio::join!(
+        bot.handle(signed(JSON, fixture("app_mention.json"))),
+        bot.handle(signed(JSON, fixture("app_mention.json")))
+    );
+    assert_eq!((a.status(), b.status()), (StatusCode::OK, StatusCode::OK));
+    seen.next().await;
+    seen.none().await;
+}
+
+#[tokio::test]
+async fn slash_command_reply_renders_inline() {
+    let reply = Reply::text("General Kenobi!")
+        .in_channel()
+        .slack_blocks(json!([{"type": "section", "text": {"type": "mrkdwn", "text": "*hi*"}}]));
+    let (bot, mut seen) = bot(Some(reply));
+    let body = fixture_with_url("slash_command.txt", "https://hooks.slack.com/commands/x", true);
+    let response =
+        bot.handle(signed("application/x-www-form-urlencoded; charset=utf-8", body)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        json_body(&response),
+        json!({
+            "response_type": "in_channel",
+            "text": "General Kenobi!",
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "*hi*"}}]
+        })
+    );
+    let msg = seen.next().await;
+    assert_eq!(msg.command_name(), Some("hello-there"));
+    assert_eq!(msg.text, "94070");
+    assert_eq!(msg.sender.id, "U2147483697");
+    let command = msg.slack().and_then(SlackPayload::as_command).unwrap();
+    assert_eq!(command.enterprise_id.as_deref(), Some("E0001"));
+    assert_eq!(command.response_url.as_deref(), Some("https://hooks.slack.com/commands/x"));
+}
+
+#[tokio::test]
+async fn slash_command_without_reply_is_an_empty_200() {
+    let (bot, mut seen) = bot(None);
+    let body = fixture_with_url("slash_command.txt", "https://hooks.slack.com/commands/x", true);
+    let response = bot.handle(signed(FORM, body)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.body().is_empty());
+    seen.next().await;
+}
+
+#[tokio::test]
+async fn interactions_become_messages_of_their_kind() {
+    let (bot, mut seen) = bot(None);
+    let url = "https://hooks.slack.com/actions/x";
+    let cases = [
+        ("block_actions.json", MessageKind::Action, InteractionKind::BlockActions),
+        ("view_closed.json", MessageKind::Other("view_closed".into()), InteractionKind::ViewClosed),
+        ("shortcut.json", MessageKind::Action, InteractionKind::Shortcut),
+        ("message_action.json", MessageKind::Action, InteractionKind::MessageAction),
+        ("view_submission.json", MessageKind::Submission, InteractionKind::ViewSubmission),
+        ("block_suggestion.json", MessageKind::Autocomplete, InteractionKind::BlockSuggestion),
+    ];
+    for (name, kind, interaction_kind) in cases {
+        let body = payload_form(&fixture_with_url(name, url, false));
+        let response = bot.handle(signed(FORM, body)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{name}");
+        assert!(response.body().is_empty(), "{name}");
+        let msg = seen.next().await;
+        assert_eq!(msg.kind, kind, "{name}");
+        let interaction = msg.slack().and_then(SlackPayload::as_interaction).unwrap();
+        assert_eq!(interaction.kind, interaction_kind, "{name}");
+        match interaction_kind {
+            InteractionKind::BlockActions => {
+                assert_eq!(msg.text, "margherita");
+                assert_eq!(interaction.actions[0].action_id.as_deref(), Some("order_pizza"));
+                assert_eq!(msg.id.as_ref().unwrap(), "1548261231.000200");
+                assert_eq!(msg.conversation, "C123ABC456");
+                assert_eq!(interaction.response_url.as_deref(), Some(url));
+                assert_eq!(interaction.raw["message"]["blocks"][0]["type"], "hologram");
+            }
+            InteractionKind::ViewSubmission => {
+                let view = interaction.view.as_ref().unwrap();
+                assert_eq!(view.callback_id.as_deref(), Some("pizza_order"));
+                assert_eq!(view.private_metadata.as_deref(), Some("table-7"));
+                assert_eq!(view.state_values["size_block"]["size_input"]["value"], "large");
+            }
+            InteractionKind::Shortcut => {
+                assert_eq!(interaction.callback_id.as_deref(), Some("shortcut_create_task"));
+            }
+            InteractionKind::MessageAction => {
+                assert_eq!(interaction.callback_id.as_deref(), Some("save_pizza_order"));
+                assert_eq!(msg.id.as_ref().unwrap(), "1497998575.000160");
+            }
+            InteractionKind::BlockSuggestion => assert_eq!(msg.text, "bas"),
+            _ => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn view_submission_can_answer_with_a_response_action() {
+    let errors = json!({"response_action": "errors", "errors": {"size_block": "too big"}});
+    let (bot, mut seen) = bot(Some(Reply::new().slack_inline_body(errors.clone())));
+    let body = payload_form(&fixture("view_submission.json"));
+    let response = bot.handle(signed(FORM, body)).await;
+    assert_eq!(json_body(&response), errors);
+    seen.next().await;
+}
+
+#[tokio::test]
+async fn every_verification_failure_is_a_401_and_reaches_no_handler() {
+    let (bot, mut seen) = bot(Some(Reply::text("should never be sent")));
+    let body = fixture("message_channel.json");
+    let good = signed(JSON, body.clone());
+    let sig = good.headers()["x-slack-signature"].to_str().unwrap().to_owned();
+    let with = |ts: &str, sig: &str, body: Vec<u8>| {
+        let mut r = unsigned(JSON, body);
+        if !ts.is_empty() {
+            r.headers_mut().insert("x-slack-request-timestamp", ts.parse().unwrap());
+        }
+        if !sig.is_empty() {
+            r.headers_mut().insert("x-slack-signature", sig.parse().unwrap());
+        }
+        r
+    };
+    let now = NOW.to_string();
+    let mut tampered = body.clone();
+    let at = tampered.iter().position(|b| *b == b'L').unwrap();
+    tampered[at] = b'l';
+    let wrong_secret = {
+        let s = chatbridge_slack::verify::sign(&Secret::new("another-secret"), NOW, &body);
+        with(&now, &s, body.clone())
+    };
+    let cases = vec![
+        ("no headers", unsigned(JSON, body.clone())),
+        ("no signature", with(&now, "", body.clone())),
+        ("no timestamp", with("", &sig, body.clone())),
+        ("not v0", with(&now, &sig.replacen("v0=", "v1=", 1), body.clone())),
+        ("not hex", with(&now, &format!("v0={}", "zz".repeat(32)), body.clone())),
+        ("short", with(&now, &sig[..20], body.clone())),
+        ("bad timestamp", with("yesterday", &sig, body.clone())),
+        ("wrong secret", wrong_secret),
+        ("stale", signed_at(JSON, body.clone(), NOW - 301)),
+        ("future", signed_at(JSON, body.clone(), NOW + 301)),
+        ("tampered", with(&now, &sig, tampered)),
+    ];
+    for (name, request) in cases {
+        let response = bot.handle(request).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{name}");
+        let text = String::from_utf8_lossy(response.body()).to_string();
+        assert!(!text.contains(&sig[3..]), "{name}: {text}");
+    }
+    seen.none().await;
+}
+
+#[tokio::test]
+async fn header_names_are_case_insensitive() {
+    let (bot, mut seen) = bot(None);
+    let body = fixture("app_mention.json");
+    let signature = chatbridge_slack::verify::sign(&Secret::new(SECRET), NOW, &body);
+    let request = http::Request::post(PATH)
+        .header("CONTENT-TYPE", "Application/JSON; charset=UTF-8")
+        .header("X-SLACK-REQUEST-TIMESTAMP", NOW.to_string())
+        .header("x-slack-signature", signature)
+        .body(Bytes::from(body))
+        .unwrap();
+    assert_eq!(bot.handle(request).await.status(), StatusCode::OK);
+    seen.next().await;
+}
+
+#[tokio::test]
+async fn bare_ssl_check_gets_an_empty_200_and_reaches_no_handler() {
+    let (bot, mut seen) = bot(Some(Reply::text("nope")));
+    let response = bot.handle(unsigned(FORM, b"ssl_check=1&token=abc".to_vec())).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.body().is_empty());
+    seen.none().await;
+}
+
+#[tokio::test]
+async fn ssl_check_smuggling_is_verified_and_refused() {
+    let (bot, mut seen) = bot(Some(Reply::text("nope")));
+    let command = fixture_with_url("slash_command.txt", "https://hooks.slack.com/c", true);
+    let mut with_command = b"ssl_check=1&".to_vec();
+    with_command.extend_from_slice(&command);
+    let mut true_trick = b"ssl_check=true&".to_vec();
+    true_trick.extend_from_slice(&command);
+    let mut payload = payload_form(&fixture("block_actions.json"));
+    payload.extend_from_slice(b"&ssl_check=1");
+    let mut json_event: Value = serde_json::from_slice(&fixture("message_channel.json")).unwrap();
+    json_event["ssl_check"] = json!("1");
+    let cases = vec![
+        ("ssl_check with a command", unsigned(FORM, with_command)),
+        ("ssl_check=true", unsigned(FORM, true_trick)),
+        ("bare ssl_check=true", unsigned(FORM, b"ssl_check=true".to_vec())),
+        ("ssl_check twice", unsigned(FORM, b"ssl_check=1&ssl_check=1".to_vec())),
+        ("ssl_check in a payload form", unsigned(FORM, payload)),
+        ("ssl_check in JSON", unsigned(JSON, serde_json::to_vec(&json_event).unwrap())),
+    ];
+    for (name, request) in cases {
+        let response = bot.handle(request).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{name}");
+    }
+    seen.none().await;
+}
+
+#[tokio::test]
+async fn malformed_and_unsupported_bodies_are_refused() {
+    let (bot, mut seen) = bot(None);
+    assert_eq!(
+        bot.handle(signed(JSON, b"{not json".to_vec())).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        bot.handle(signed("text/plain", b"hello".to_vec())).await.status(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+    assert_eq!(
+        bot.handle(signed(FORM, b"user_id=U1".to_vec())).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        bot.handle(signed(FORM, b"payload=%7Bnope".to_vec())).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    seen.none().await;
+}
