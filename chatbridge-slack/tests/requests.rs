@@ -1,5 +1,7 @@
 //! Every kind of Slack request through `Bot::handle`, with fixtures signed at test time.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+
 mod common;
 
 use bytes::Bytes;

@@ -1,6 +1,6 @@
 //! Shared test helpers: fixtures, signing at test time, a recording handler.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 use std::sync::Arc;
 use std::time::Duration;
