@@ -85,15 +85,21 @@ fn content(reply: &Reply) -> Map<String, Value> {
 /// The inline response to a slash command, or a `response_url` post.
 pub(crate) fn response_body(reply: &Reply, interaction: bool) -> Value {
     let mut body = content(reply);
+    let delete_original = reply.slack_parts().is_some_and(|p| p.delete_original);
+    // Replacing or deleting keeps the original's visibility unless the reply names one.
     let response_type = match reply.visibility {
-        Visibility::InChannel => "in_channel",
-        _ => "ephemeral",
+        Visibility::InChannel => Some("in_channel"),
+        Visibility::Ephemeral => Some("ephemeral"),
+        _ if reply.replace_original || delete_original => None,
+        _ => Some("ephemeral"),
     };
-    body.insert("response_type".into(), json!(response_type));
+    if let Some(response_type) = response_type {
+        body.insert("response_type".into(), json!(response_type));
+    }
     if interaction {
         body.insert("replace_original".into(), json!(reply.replace_original));
     }
-    if reply.slack_parts().is_some_and(|p| p.delete_original) {
+    if delete_original {
         body.insert("delete_original".into(), json!(true));
     }
     Value::Object(body)
@@ -135,7 +141,11 @@ mod tests {
         );
         assert_eq!(
             response_body(&Reply::text("new").replace_original(), true),
-            json!({"response_type": "ephemeral", "text": "new", "replace_original": true})
+            json!({"text": "new", "replace_original": true})
+        );
+        assert_eq!(
+            response_body(&Reply::text("gone").slack_delete_original(), true),
+            json!({"text": "gone", "replace_original": false, "delete_original": true})
         );
     }
 }

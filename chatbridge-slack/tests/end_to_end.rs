@@ -75,6 +75,11 @@ fn router() -> Router {
         .command("chatty", chatty)
         .command("announce", announce)
         .on(MessageKind::Message, on_message)
+        .on(MessageKind::Action, on_action)
+}
+
+async fn on_action(_cx: Context, msg: Message) -> Reply {
+    Reply::text(format!("one {} coming up", msg.text)).replace_original()
 }
 
 async fn hello(cx: Context, _msg: Message) -> Result<(), HandlerError> {
@@ -262,4 +267,21 @@ async fn requests_to_the_server_are_verified() {
     let response = h.send(unsigned(FORM, b"ssl_check=1&token=x".to_vec())).await;
     assert_eq!(response.status(), 200);
     assert!(h.quiet().await.is_empty());
+}
+
+#[tokio::test]
+async fn a_button_press_replaces_the_original_through_the_response_url() {
+    let h = Harness::start(|b| b).await;
+    let response_url = format!("{}/actions/T1/42/xyz", h.api.url());
+    let body = payload_form(&fixture_with_url("block_actions.json", &response_url, false));
+    let response = h.send(signed(FORM, body)).await;
+    assert_eq!(response.status(), 200);
+    assert!(response.bytes().await.unwrap().is_empty());
+    let calls = h.calls(1).await;
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0].path, "/actions/T1/42/xyz");
+    assert_eq!(
+        calls[0].json(),
+        json!({"text": "one margherita coming up", "replace_original": true})
+    );
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bytes::Bytes;
 use chatbridge_core::clock::ManualClock;
-use chatbridge_core::{Context, Handler, HandlerError, Message, Reply, Secret};
+use chatbridge_core::{Bot, Context, Handler, HandlerError, Message, Reply, Secret};
 use chatbridge_slack::verify::sign;
 use chatbridge_slack::{BotIds, SlackAdapter, SlackAdapterBuilder};
 use http::Request;
@@ -114,4 +114,17 @@ impl Seen {
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(self.0.try_recv().is_err(), "a message reached the handler");
     }
+}
+
+pub fn bot(reply: Option<Reply>) -> (Bot, Seen) {
+    bot_with(builder().build().unwrap(), reply)
+}
+
+pub fn bot_with(adapter: SlackAdapter, reply: Option<Reply>) -> (Bot, Seen) {
+    let (recorder, seen) = Recorder::new(reply);
+    (Bot::builder().mount(PATH, adapter).handler(recorder).build(), seen)
+}
+
+pub fn json_body(response: &http::Response<Bytes>) -> serde_json::Value {
+    serde_json::from_slice(response.body()).unwrap()
 }
