@@ -264,3 +264,15 @@ async fn malformed_and_unsupported_bodies_are_refused() {
     );
     seen.none().await;
 }
+
+#[tokio::test]
+async fn events_nobody_wants_are_acknowledged_with_200() {
+    let bot = chatbridge_core::Bot::builder()
+        .mount(PATH, builder().build().unwrap())
+        .handler(chatbridge_core::Router::new())
+        .build();
+    for name in ["message_channel.json", "invented_event.json", "reaction_added.json"] {
+        let response = bot.handle(signed(JSON, fixture(name))).await;
+        assert_eq!(response.status(), StatusCode::OK, "{name}");
+    }
+}
