@@ -15,6 +15,10 @@ use crate::request::{self, Encoding};
 use crate::verify::{self, Verifier};
 use crate::{ConfigError, SlackMessageExt, SlackPayload, SlackReplyExt, reply};
 
+/// How long `auth.test` may take before an event goes on without the bot's ids.
+#[cfg(feature = "client")]
+const AUTH_TEST_WAIT: std::time::Duration = std::time::Duration::from_millis(1500);
+
 /// The Slack adapter: verifies requests, turns events, slash commands and interactions into
 /// [`Message`]s, and sends replies back (inline, through `response_url`, or the Web API).
 ///
@@ -102,10 +106,12 @@ impl SlackAdapter {
     async fn bot_ids(&self) -> BotIds {
         #[cfg(feature = "client")]
         if self.has_token && (self.ids.user_id.is_none() || self.ids.bot_id.is_none()) {
-            let resolved = self.resolved.get_or_try_init(|| self.client.auth_test()).await;
-            match resolved {
-                Ok(ids) => return self.ids.clone().or(ids),
-                Err(error) => tracing::warn!(%error, "auth.test failed; own ids unknown"),
+            // Bounded: this runs before the event is acknowledged, within Slack's 3 seconds.
+            let lookup = self.resolved.get_or_try_init(|| self.client.auth_test());
+            match tokio::time::timeout(AUTH_TEST_WAIT, lookup).await {
+                Ok(Ok(ids)) => return self.ids.clone().or(ids),
+                Ok(Err(error)) => tracing::warn!(%error, "auth.test failed; own ids unknown"),
+                Err(_) => tracing::warn!("auth.test timed out; own ids unknown"),
             }
         }
         self.ids.clone()

@@ -1,6 +1,7 @@
 //! The Web API client against a fake Slack on loopback: typed errors, rate limits, timeouts,
 //! and secrets kept out of Debug and errors.
 
+#![cfg(feature = "client")]
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 mod common;

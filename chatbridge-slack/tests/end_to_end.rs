@@ -1,6 +1,7 @@
 //! End to end: the real server on loopback, a fake Slack Web API on loopback that records what
 //! it receives, and requests signed as Slack signs them.
 
+#![cfg(feature = "client")]
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 mod common;
