@@ -20,7 +20,7 @@ pub mod store;
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
-pub use bot::{Bot, BotBuilder, DEDUP_TTL, DEFAULT_BODY_LIMIT, ReceivedAt};
+pub use bot::{Bot, BotBuilder, Continuations, DEDUP_TTL, DEFAULT_BODY_LIMIT, ReceivedAt};
 pub use context::Context;
 pub use error::{AdapterError, BotError, BoxError, DeliveryError, HandlerError, StoreError};
 pub use handler::{Handler, HandlerFn, HandlerOutput, handler_fn};
