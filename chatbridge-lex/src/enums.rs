@@ -11,7 +11,7 @@ macro_rules! string_enum {
     (
         $(#[$meta:meta])*
         $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )*
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal $(| $alias:literal)*, )*
         }
     ) => {
         $(#[$meta])*
@@ -37,7 +37,7 @@ macro_rules! string_enum {
         impl From<&str> for $name {
             fn from(text: &str) -> Self {
                 match text {
-                    $( $text => Self::$variant, )*
+                    $( $text $(| $alias)* => Self::$variant, )*
                     other => Self::Unknown(other.to_owned()),
                 }
             }
@@ -199,10 +199,15 @@ string_enum! {
 string_enum! {
     /// The messaging platform a request came through (the `x-amz-lex:` channel attributes).
     ///
+    /// V1 writes Twilio as `Twilio-SMS` (`x-amz-lex:channel-type`), V2 as `Twilio`
+    /// (`x-amz-lex:channels:platform`); both read as [`TwilioSms`](Self::TwilioSms), which
+    /// writes `Twilio-SMS`.
+    ///
     /// ```
     /// use chatbridge_lex::ChannelPlatform;
     ///
     /// assert_eq!(ChannelPlatform::from("Twilio-SMS"), ChannelPlatform::TwilioSms);
+    /// assert_eq!(ChannelPlatform::from("Twilio"), ChannelPlatform::TwilioSms);
     /// ```
     ChannelPlatform {
         /// Facebook Messenger.
@@ -212,7 +217,7 @@ string_enum! {
         /// Slack.
         Slack = "Slack",
         /// Twilio SMS.
-        TwilioSms = "Twilio-SMS",
+        TwilioSms = "Twilio-SMS" | "Twilio",
     }
 }
 
