@@ -223,7 +223,7 @@ fn v2_platform_attribute() {
     for (path, platform) in cases {
         let event = LexEvent::from_slice(&fixture(path)).unwrap();
         assert_eq!(event.channel().unwrap().platform, Some(platform), "{path}");
-        assert_eq!(event.request_attributes().lex("channels:platform").is_some(), true);
+        assert!(event.request_attributes().lex("channels:platform").is_some());
     }
     let console = LexEvent::from_slice(&fixture("v2/dialog_console.json")).unwrap();
     assert!(console.channel().is_none());

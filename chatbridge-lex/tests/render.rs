@@ -203,7 +203,7 @@ fn a_reply_without_text_or_action_closes_on_a_fulfillment_hook() {
 #[test]
 fn removing_the_last_session_attribute_sends_an_empty_map() {
     let reply = Reply::text("bye").remove_session_attribute("greeted");
-    let v1 = render("v1/slack.json", vec![reply.clone()]);
+    let v1 = render("v1/slack.json", vec![reply]);
     assert_eq!(v1["sessionAttributes"], json!({}));
     let reply = Reply::text("bye").remove_session_attribute("visits");
     let v2 = render("v2/dialog_console.json", vec![reply]);
