@@ -17,6 +17,12 @@ use tracing::{Event, Metadata, Subscriber};
 #[derive(Clone, Default)]
 struct Capture(Arc<Mutex<String>>);
 
+impl Capture {
+    fn text(&self) -> std::sync::MutexGuard<'_, String> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 struct Text<'a>(&'a mut String);
 
 impl Visit for Text<'_> {
@@ -30,15 +36,15 @@ impl Subscriber for Capture {
         true
     }
     fn new_span(&self, span: &Attributes<'_>) -> Id {
-        span.record(&mut Text(&mut self.0.lock().unwrap()));
+        span.record(&mut Text(&mut self.text()));
         Id::from_u64(1)
     }
     fn record(&self, _: &Id, values: &Record<'_>) {
-        values.record(&mut Text(&mut self.0.lock().unwrap()));
+        values.record(&mut Text(&mut self.text()));
     }
     fn record_follows_from(&self, _: &Id, _: &Id) {}
     fn event(&self, event: &Event<'_>) {
-        let mut text = self.0.lock().unwrap();
+        let mut text = self.text();
         let _ = write!(text, "\n{}", event.metadata().level());
         event.record(&mut Text(&mut text));
     }
