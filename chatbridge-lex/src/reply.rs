@@ -28,7 +28,8 @@ pub enum LexAction {
         /// Another intent to confirm.
         intent: Option<String>,
     },
-    /// Let Lex decide from the bot's configuration.
+    /// Let Lex decide from the bot's configuration. V1 sends no message or card with it
+    /// (its `Delegate` has none); V2 sends the messages along.
     Delegate,
 }
 

@@ -252,3 +252,23 @@ async fn the_raw_json_path_answers_without_http() {
         assert_eq!(text, Some("General Kenobi!"), "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_reaction_is_refused_as_unsupported() {
+    let errors: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = Arc::clone(&errors);
+    let react = |_cx: Context, _msg: Message| async { Reply::text("hi").with_reaction("pizza") };
+    let bot = Bot::builder()
+        .mount("/lex", LexAdapter::new())
+        .on_error(move |e: &BotError| {
+            let source = std::error::Error::source(e).map(ToString::to_string).unwrap_or_default();
+            seen.lock().unwrap().push(format!("{e}: {source}"));
+        })
+        .handler(Router::new().fallback(chatbridge_core::handler_fn(react)))
+        .build();
+    let response = bot.handle(lex_request("/lex", &fixture_json("v2/slack.json"))).await;
+    let errors = errors.lock().unwrap().clone();
+    assert!(errors.iter().any(|e| e.contains("Lex has no reactions")), "{errors:?}");
+    // The handler's `?` on the refused reaction fails it; core answers 500.
+    assert_eq!(response.status(), 500);
+}
