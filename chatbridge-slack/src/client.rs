@@ -240,7 +240,13 @@ impl SlackClient {
                 continue;
             }
             if !status.is_success() {
-                return Err(ApiError::Status { method, status: status.as_u16() });
+                // Slack names the error in the body even then: JSON from the Web API, a bare
+                // code such as `expired_url` from a response_url.
+                let body = response.bytes().await.unwrap_or_default();
+                return Err(match error_code(&body) {
+                    Some(code) => ApiError::Slack { method, code },
+                    None => ApiError::Status { method, status: status.as_u16() },
+                });
             }
             return response.bytes().await.map_err(|e| transport(method, e));
         }
@@ -331,6 +337,18 @@ impl SlackClientBuilder {
             }),
         })
     }
+}
+
+/// Slack's error code in an error body: `{"ok":false,"error":"…"}` or a bare `snake_case` code.
+fn error_code(body: &[u8]) -> Option<String> {
+    if let Ok(value) = serde_json::from_slice::<Value>(body) {
+        return str_field(&value, "error");
+    }
+    let text = std::str::from_utf8(body).ok()?.trim();
+    let is_code = !text.is_empty()
+        && text.len() <= 64
+        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    is_code.then(|| text.to_owned())
 }
 
 /// A reqwest error without its URL (a `response_url` is a capability).

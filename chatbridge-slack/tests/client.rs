@@ -89,6 +89,7 @@ async fn response_url_errors_never_show_the_url() {
         FakeResponse::json(404, r#"{"ok":false,"error":"expired_url"}"#),
     );
     let err = client(&api).respond(&url, &json!({"text": "late"})).await.unwrap_err();
+    assert!(matches!(&err, ApiError::Slack { code, .. } if code == "expired_url"), "{err}");
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains("secret-capability"), "{shown}");
     // A closed port: a transport error, still without the URL.
@@ -103,6 +104,21 @@ async fn response_url_errors_never_show_the_url() {
         source = inner.source();
     }
     assert!(!shown.contains("secret-capability"), "{shown}");
+}
+
+#[tokio::test]
+async fn error_statuses_carry_slacks_code_when_it_gives_one() {
+    let api = FakeApi::start().await;
+    api.respond("POST", "/hooks/used", FakeResponse::status(400).header("x", "y"));
+    api.respond("POST", "/hooks/text", FakeResponse::json(404, "used_url"));
+    api.respond("POST", "/hooks/html", FakeResponse::json(502, "<html>bad gateway</html>"));
+    let c = client(&api);
+    let err = c.respond(&format!("{}/hooks/used", api.url()), &json!({})).await.unwrap_err();
+    assert!(matches!(err, ApiError::Status { status: 400, .. }), "{err}");
+    let err = c.respond(&format!("{}/hooks/text", api.url()), &json!({})).await.unwrap_err();
+    assert!(matches!(&err, ApiError::Slack { code, .. } if code == "used_url"), "{err}");
+    let err = c.respond(&format!("{}/hooks/html", api.url()), &json!({})).await.unwrap_err();
+    assert!(matches!(err, ApiError::Status { status: 502, .. }), "{err}");
 }
 
 #[tokio::test]
