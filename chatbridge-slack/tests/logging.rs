@@ -103,7 +103,7 @@ async fn nothing_secret_or_private_reaches_the_logs() {
     let bot = Bot::builder()
         .mount(PATH, adapter)
         .on_error(move |e| {
-            let _ = write!(seen.lock().unwrap(), "{e} {e:?}\n");
+            let _ = writeln!(seen.lock().unwrap(), "{e} {e:?}");
         })
         .handler(Router::new().command("hello-there", chatty).on(MessageKind::Message, react))
         .build();
