@@ -25,9 +25,11 @@ async fn url_verification_is_answered_with_the_challenge() {
 #[tokio::test]
 async fn events_become_messages_of_their_kind() {
     let (bot, mut seen) = bot(None);
-    let cases: [(&str, MessageKind, &str, Option<&str>); 4] = [
+    let cases: [(&str, MessageKind, &str, Option<&str>); 6] = [
         ("message_channel.json", MessageKind::Message, "C123ABC456", Some("1355517523.000005")),
         ("message_im.json", MessageKind::Message, "D024BE91L", Some("1355517523.000005")),
+        ("message_group.json", MessageKind::Message, "G024BE91L", Some("1355517523.000005")),
+        ("message_mpim.json", MessageKind::Message, "G0MPIM001", Some("1355517523.000005")),
         ("app_mention.json", MessageKind::Mention, "C0LAN2Q65", Some("1515449522.000016")),
         ("reaction_added.json", MessageKind::Reaction, "C123ABC456", Some("1360782400.498405")),
     ];
@@ -275,4 +277,12 @@ async fn events_nobody_wants_are_acknowledged_with_200() {
         let response = bot.handle(signed(JSON, fixture(name))).await;
         assert_eq!(response.status(), StatusCode::OK, "{name}");
     }
+}
+
+#[tokio::test]
+async fn only_post_is_accepted() {
+    let (bot, mut seen) = bot(None);
+    let request = http::Request::get(PATH).body(bytes::Bytes::new()).unwrap();
+    assert_eq!(bot.handle(request).await.status(), StatusCode::METHOD_NOT_ALLOWED);
+    seen.none().await;
 }
