@@ -30,7 +30,11 @@ pub(crate) async fn deliver(
         let (Some(ts), false) = (&message.id, message.conversation.is_empty()) else {
             return Err(unsupported("there is no source message to react to"));
         };
-        client.reactions_add(message.conversation.as_str(), ts.as_str(), &emoji).await?;
+        // Slack reacts by name only; a character-only emoji has none to give it.
+        let name = emoji.name().ok_or_else(|| {
+            unsupported("slack reacts by emoji name: give the emoji's name (Emoji::new)")
+        })?;
+        client.reactions_add(message.conversation.as_str(), ts.as_str(), name).await?;
         if reply.is_empty() {
             return Ok(());
         }

@@ -108,6 +108,7 @@ async fn on_message(_cx: Context, msg: Message) -> Reply {
     match msg.text.as_str() {
         "pizza in the thread" => Reply::text("on its way").in_thread(),
         "Hello hello can you hear me?" => Reply::text("only you can see this").ephemeral(),
+        "Hello world" => Reply::reaction("🍕"),
         _ => Reply::reaction(":pizza:"),
     }
 }
@@ -285,4 +286,12 @@ async fn a_button_press_replaces_the_original_through_the_response_url() {
         calls[0].json(),
         json!({"text": "one margherita coming up", "replace_original": true})
     );
+}
+
+#[tokio::test]
+async fn a_character_only_reaction_makes_no_call() {
+    let h = Harness::start(|b| b).await;
+    assert_eq!(h.send(signed(JSON, fixture("message_group.json"))).await.status(), 200);
+    let calls = h.quiet().await;
+    assert!(calls.is_empty(), "{calls:?}");
 }
