@@ -179,6 +179,15 @@ impl SlackClient {
         self.call("reactions.add", &body).await.map(drop)
     }
 
+    /// `views.open`: opens a modal for a `trigger_id` (valid for 3 seconds after the request).
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call).
+    pub async fn views_open(&self, trigger_id: &str, view: &Value) -> Result<Value, ApiError> {
+        self.call("views.open", &json!({"trigger_id": trigger_id, "view": view})).await
+    }
+
     /// `auth.test`: who the token belongs to.
     ///
     /// # Errors

@@ -122,6 +122,17 @@ async fn error_statuses_carry_slacks_code_when_it_gives_one() {
 }
 
 #[tokio::test]
+async fn views_open_sends_the_trigger_and_the_view_with_the_token() {
+    let api = FakeApi::start().await;
+    let view = json!({"type": "modal", "title": {"type": "plain_text", "text": "Pizza"}});
+    client(&api).views_open("123.456.abc", &view).await.unwrap();
+    let seen = api.requests();
+    assert_eq!(seen[0].path, "/api/views.open");
+    assert_eq!(seen[0].json(), json!({"trigger_id": "123.456.abc", "view": view}));
+    assert_eq!(seen[0].header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+}
+
+#[tokio::test]
 async fn calls_without_a_token_fail_without_a_request() {
     let api = FakeApi::start().await;
     let client = SlackClient::builder().api_url(api.url()).build().unwrap();
