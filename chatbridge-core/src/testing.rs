@@ -1,5 +1,5 @@
 //! Test helpers (feature `testing`): a fake platform API on loopback that records what the bot
-//! sends, and a [`ManualClock`](crate::clock::ManualClock) re-export.
+//! sends, and a [`ManualClock`] re-export.
 //!
 //! ```
 //! use chatbridge_core::testing::{FakeApi, FakeResponse};

@@ -23,6 +23,7 @@ use crate::context::{First, FirstReply};
 use crate::{BotError, Context, HandlerError, Platform};
 
 type Task = Pin<Box<dyn Future<Output = ()> + Send>>;
+type HandlerTask = Pin<Box<dyn Future<Output = Result<(), Failed>> + Send>>;
 
 impl Bot {
     pub(super) async fn dispatch(
@@ -261,7 +262,7 @@ fn respond(sent: &watch::Sender<bool>, response: Response<Bytes>) -> Response<By
 /// when detached or dropped unfinished.
 struct Guard {
     bot: Bot,
-    fut: Option<Pin<Box<dyn Future<Output = Result<(), Failed>> + Send>>>,
+    fut: Option<HandlerTask>,
 }
 
 impl Guard {
