@@ -19,8 +19,13 @@ async fn client(token: Option<&str>) -> (FakeApi, DiscordClient) {
     let mut policy = RetryPolicy::default();
     policy.not_found_delay = Duration::from_millis(20);
     policy.max_rate_limit_wait = Duration::from_secs(1);
-    let client = DiscordClient::with_policy(APP, token.map(Into::into), &format!("{}/api/v10", api.url()), policy)
-        .unwrap();
+    let client = DiscordClient::with_policy(
+        APP,
+        token.map(Into::into),
+        &format!("{}/api/v10", api.url()),
+        policy,
+    )
+    .unwrap();
     (api, client)
 }
 
@@ -35,8 +40,11 @@ async fn a_429_is_waited_out_using_its_float_retry_after() {
     api.respond_once(
         "POST",
         &path,
-        FakeResponse::json(429, r#"{"message":"You are being rate limited.","retry_after":0.15,"global":false}"#)
-            .header("x-ratelimit-scope", "user"),
+        FakeResponse::json(
+            429,
+            r#"{"message":"You are being rate limited.","retry_after":0.15,"global":false}"#,
+        )
+        .header("x-ratelimit-scope", "user"),
     );
     api.respond("POST", &path, FakeResponse::json(200, r#"{"id":"77"}"#));
     let started = std::time::Instant::now();
@@ -67,7 +75,9 @@ async fn an_exhausted_bucket_makes_the_next_call_wait() {
     api.respond_once(
         "PATCH",
         &path,
-        FakeResponse::json(200, "{}").header("x-ratelimit-remaining", "0").header("x-ratelimit-reset-after", "0.2"),
+        FakeResponse::json(200, "{}")
+            .header("x-ratelimit-remaining", "0")
+            .header("x-ratelimit-reset-after", "0.2"),
     );
     client.edit_original(&token(), &MessageBody::text("a")).await.unwrap();
     let started = std::time::Instant::now();
@@ -107,7 +117,10 @@ async fn an_invalid_webhook_token_is_reported_as_expired() {
 #[tokio::test]
 async fn follow_ups_can_be_edited_and_deleted_and_rest_needs_the_bot_token() {
     let (api, client) = client(None).await;
-    client.edit_followup(&token(), "55", &MessageBody::from_reply(&Reply::text("edited"))).await.unwrap();
+    client
+        .edit_followup(&token(), "55", &MessageBody::from_reply(&Reply::text("edited")))
+        .await
+        .unwrap();
     client.delete_followup(&token(), "55").await.unwrap();
     client.delete_original(&token()).await.unwrap();
     let calls = api.requests();
@@ -207,7 +220,10 @@ async fn registration_overwrites_in_bulk_when_something_changed() {
     assert_eq!(calls[1].path, path);
     let sent = calls[1].json();
     assert_eq!(sent[0]["name"], "order");
-    assert_eq!(sent[0]["options"][0]["choices"][0], json!({"name": "Margherita", "value": "margherita"}));
+    assert_eq!(
+        sent[0]["options"][0]["choices"][0],
+        json!({"name": "Margherita", "value": "margherita"})
+    );
     assert_eq!(sent[0]["contexts"], json!([0, 1]));
     assert_eq!(sent[1], json!({"type": 3, "name": "Emojify", "description": ""}));
 

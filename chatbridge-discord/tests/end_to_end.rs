@@ -81,10 +81,12 @@ fn assert_webhook_call(call: &Recorded) {
 
 #[tokio::test]
 async fn a_command_gets_its_inline_reply() {
-    let running = Running::start(Router::new().command("order", |_cx: Context, msg: Message| async move {
-        Reply::text(format!("ordered: {}", msg.text.split(' ').next().unwrap_or_default())).in_channel()
-    }))
-    .await;
+    let running =
+        Running::start(Router::new().command("order", |_cx: Context, msg: Message| async move {
+            Reply::text(format!("ordered: {}", msg.text.split(' ').next().unwrap_or_default()))
+                .in_channel()
+        }))
+        .await;
     let (json, _) = running.send(fixture("command_options.json")).await;
     assert_eq!(json, json!({"type": 4, "data": {"content": "ordered: margherita"}}));
     let ping = running.send(fixture("ping.json")).await.0;
@@ -94,11 +96,12 @@ async fn a_command_gets_its_inline_reply() {
 
 #[tokio::test]
 async fn a_slow_handler_is_deferred_then_patches_original_exactly_once() {
-    let running = Running::start(Router::new().command("order", |_cx: Context, _msg: Message| async {
-        tokio::time::sleep(Duration::from_millis(400)).await;
-        "Your pizza is ready"
-    }))
-    .await;
+    let running =
+        Running::start(Router::new().command("order", |_cx: Context, _msg: Message| async {
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            "Your pizza is ready"
+        }))
+        .await;
     let (json, seen_at_response) = running.send(fixture("command_options.json")).await;
     assert_eq!(json, json!({"type": 5}));
     assert!(seen_at_response.is_empty(), "nothing may reach the API before the initial response");
@@ -126,7 +129,11 @@ async fn a_deferral_and_an_immediate_reply_still_patch_after_the_response() {
     // Discord answers 404 to a PATCH before it has the initial response: one early 404 is
     // retried.
     let path = format!("/api/v10/webhooks/{APP_ID}/{TOKEN}/messages/@original");
-    running.api.respond_once("PATCH", &path, FakeResponse::json(404, r#"{"message":"Unknown Webhook","code":10015}"#));
+    running.api.respond_once(
+        "PATCH",
+        &path,
+        FakeResponse::json(404, r#"{"message":"Unknown Webhook","code":10015}"#),
+    );
     let (json, _) = running.send(fixture("command_options.json")).await;
     assert_eq!(json, json!({"type": 5, "data": {"flags": 64}}));
     running.api.wait_for(2, Duration::from_secs(5)).await;
@@ -161,9 +168,10 @@ async fn a_follow_up_post_arrives_after_the_inline_reply() {
 
 #[tokio::test]
 async fn a_reaction_is_added_with_the_bot_token() {
-    let running = Running::start(Router::new().command("Emojify", |_cx: Context, _msg: Message| async {
-        Reply::reaction("pizza")
-    }))
+    let running = Running::start(
+        Router::new()
+            .command("Emojify", |_cx: Context, _msg: Message| async { Reply::reaction("pizza") }),
+    )
     .await;
     let (json, _) = running.send(fixture("command_message.json")).await;
     // The reaction goes out through the API; the interaction itself still gets an answer.

@@ -204,7 +204,11 @@ fn unknown_interaction_and_component_types_parse() {
 
 #[test]
 fn a_signed_body_that_is_not_an_interaction_is_a_400_without_quoting_it() {
-    for body in [&b"{not json"[..], br#"{"type":2}"#, br#"{"id":"1","application_id":"2","type":2,"token":"t"}"#] {
+    for body in [
+        &b"{not json"[..],
+        br#"{"type":2}"#,
+        br#"{"id":"1","application_id":"2","type":2,"token":"t"}"#,
+    ] {
         let error = adapter().parse(&signed("/discord", body.to_vec())).unwrap_err();
         assert_eq!(error.status(), http::StatusCode::BAD_REQUEST);
         assert_eq!(error.to_string(), "bad request: not a discord interaction");

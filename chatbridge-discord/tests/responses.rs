@@ -5,7 +5,9 @@ mod common;
 
 use std::time::Duration;
 
-use chatbridge_core::{Bot, Context, HandlerError, Message, MessageKind, Reply, Router, Visibility};
+use chatbridge_core::{
+    Bot, Context, HandlerError, Message, MessageKind, Reply, Router, Visibility,
+};
 use chatbridge_discord::{
     AllowedMentions, ButtonStyle, Choice, Component, DiscordReplyExt, Embed, Modal, TextInputStyle,
 };
@@ -37,7 +39,11 @@ async fn a_command_reply_is_type_4_with_every_part() {
     let reply = Reply::text("Order placed")
         .ephemeral()
         .embed(Embed::new().title("Margherita").color(0xFF0000))
-        .component(Component::action_row([Component::button(ButtonStyle::Danger, "cancel", "Cancel")]))
+        .component(Component::action_row([Component::button(
+            ButtonStyle::Danger,
+            "cancel",
+            "Cancel",
+        )]))
         .allowed_mentions(AllowedMentions::none());
     let json = answer(reply_with(reply), fixture("command_options.json")).await;
     assert_eq!(
@@ -50,13 +56,18 @@ async fn a_command_reply_is_type_4_with_every_part() {
             "flags": 64
         }})
     );
-    let json = answer(reply_with(Reply::text("hi").in_channel()), fixture("command_user.json")).await;
+    let json =
+        answer(reply_with(Reply::text("hi").in_channel()), fixture("command_user.json")).await;
     assert_eq!(json, json!({"type": 4, "data": {"content": "hi"}}));
 }
 
 #[tokio::test]
 async fn components_update_with_7_and_acknowledge_with_6() {
-    let json = answer(reply_with(Reply::text("Confirmed").replace_original().ephemeral()), fixture("component_button.json")).await;
+    let json = answer(
+        reply_with(Reply::text("Confirmed").replace_original().ephemeral()),
+        fixture("component_button.json"),
+    )
+    .await;
     assert_eq!(json, json!({"type": 7, "data": {"content": "Confirmed"}}));
     let json = answer(reply_with(Reply::text("Thanks")), fixture("component_button.json")).await;
     assert_eq!(json, json!({"type": 4, "data": {"content": "Thanks"}}));
@@ -73,14 +84,18 @@ async fn nothing_to_say_still_answers_discord() {
     // A command nobody routes is answered the same way, never left hanging.
     assert_eq!(answer(Router::new(), fixture("command_options.json")).await, done);
     assert_eq!(answer(Router::new(), fixture("component_button.json")).await, json!({"type": 6}));
-    assert_eq!(answer(Router::new(), fixture("autocomplete.json")).await, json!({"type": 8, "data": {"choices": []}}));
+    assert_eq!(
+        answer(Router::new(), fixture("autocomplete.json")).await,
+        json!({"type": 8, "data": {"choices": []}})
+    );
 }
 
 #[tokio::test]
 async fn autocomplete_answers_at_most_25_choices() {
-    let router = Router::new().on(MessageKind::Autocomplete, |_cx: Context, msg: Message| async move {
-        Reply::new().choices((0..30).map(|i| Choice::new(format!("{} {i}", msg.text), i)))
-    });
+    let router =
+        Router::new().on(MessageKind::Autocomplete, |_cx: Context, msg: Message| async move {
+            Reply::new().choices((0..30).map(|i| Choice::new(format!("{} {i}", msg.text), i)))
+        });
     let json = answer(router, fixture("autocomplete.json")).await;
     assert_eq!(json["type"], 8);
     let choices = json["data"]["choices"].as_array().unwrap();
@@ -93,7 +108,10 @@ async fn a_modal_is_type_9() {
     let modal = Modal::new(
         "feedback",
         "Feedback",
-        [Component::label("Comment", Component::text_input("comment", TextInputStyle::Paragraph).set("required", false))],
+        [Component::label(
+            "Comment",
+            Component::text_input("comment", TextInputStyle::Paragraph).set("required", false),
+        )],
     );
     let json = answer(reply_with(Reply::new().modal(modal)), fixture("command_options.json")).await;
     assert_eq!(
@@ -115,13 +133,19 @@ async fn deferrals_are_5_for_commands_and_6_for_components() {
     assert_eq!(answer(slow(), fixture("modal_action_rows.json")).await, json!({"type": 5}));
     assert_eq!(answer(slow(), fixture("component_button.json")).await, json!({"type": 6}));
     // Autocomplete cannot be deferred: an empty answer is all that fits.
-    assert_eq!(answer(slow(), fixture("autocomplete.json")).await, json!({"type": 8, "data": {"choices": []}}));
+    assert_eq!(
+        answer(slow(), fixture("autocomplete.json")).await,
+        json!({"type": 8, "data": {"choices": []}})
+    );
 
     let ephemeral = Router::new().fallback(|cx: Context, _msg: Message| async move {
         cx.defer(Visibility::Ephemeral);
         Ok::<(), HandlerError>(())
     });
-    assert_eq!(answer(ephemeral, fixture("command_options.json")).await, json!({"type": 5, "data": {"flags": 64}}));
+    assert_eq!(
+        answer(ephemeral, fixture("command_options.json")).await,
+        json!({"type": 5, "data": {"flags": 64}})
+    );
 }
 
 #[tokio::test]

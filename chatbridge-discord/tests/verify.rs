@@ -84,7 +84,10 @@ async fn every_signature_failure_is_a_401() {
 async fn the_freshness_window_is_off_by_default_and_checks_both_directions_when_on() {
     let body = fixture("ping.json");
     // Off: a timestamp from 2024 passes today.
-    assert_eq!(bot(adapter()).handle(signed("/discord", body.clone())).await.status(), StatusCode::OK);
+    assert_eq!(
+        bot(adapter()).handle(signed("/discord", body.clone())).await.status(),
+        StatusCode::OK
+    );
 
     let clock = ManualClock::at_unix(TIMESTAMP.parse().unwrap());
     let adapter = builder()
@@ -94,9 +97,15 @@ async fn the_freshness_window_is_off_by_default_and_checks_both_directions_when_
     let bot = bot(adapter);
     assert_eq!(bot.handle(signed("/discord", body.clone())).await.status(), StatusCode::OK);
     clock.advance(Duration::from_secs(301));
-    assert_eq!(bot.handle(signed("/discord", body.clone())).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        bot.handle(signed("/discord", body.clone())).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     clock.set_unix(TIMESTAMP.parse::<u64>().unwrap() - 301);
-    assert_eq!(bot.handle(signed("/discord", body.clone())).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        bot.handle(signed("/discord", body.clone())).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     // A signed but non-numeric timestamp fails the window too.
     let request = Request::post("/discord")
         .header("x-signature-ed25519", sign("soon", &body))
@@ -176,9 +185,8 @@ fn from_env_names_the_variable_never_the_value() {
     };
     let error = DiscordAdapter::from_lookup(vars(&[])).unwrap_err();
     assert!(error.to_string().contains("DISCORD_PUBLIC_KEY"), "{error}");
-    let error =
-        DiscordAdapter::from_lookup(vars(&[("DISCORD_PUBLIC_KEY", "secret-looking-junk")]))
-            .unwrap_err();
+    let error = DiscordAdapter::from_lookup(vars(&[("DISCORD_PUBLIC_KEY", "secret-looking-junk")]))
+        .unwrap_err();
     assert!(error.to_string().contains("DISCORD_APPLICATION_ID"), "{error}");
     let error = DiscordAdapter::from_lookup(vars(&[
         ("DISCORD_PUBLIC_KEY", "secret-looking-junk"),
