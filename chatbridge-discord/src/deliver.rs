@@ -9,7 +9,7 @@ use chatbridge_core::{DeliveryError, Platform};
 use crate::ext::DiscordContext;
 use crate::model::InteractionData;
 use crate::response::MessageBody;
-use crate::{DiscordClient, DiscordContextExt, DiscordMessageExt};
+use crate::{DiscordClient, DiscordContextExt, DiscordMessageExt, DiscordParts};
 
 /// How long an interaction token takes webhook calls.
 pub const TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
@@ -37,6 +37,12 @@ pub(crate) async fn deliver(
             return Err(unsupported("reactions need a bot token"));
         }
         client.add_reaction(channel, target.as_str(), &emoji).await?;
+    }
+    if let Some(parts) = reply.extensions.get::<DiscordParts>() {
+        if parts.modal.is_some() || parts.choices.is_some() {
+            // Modals and autocomplete choices exist only as the initial response.
+            return Err(unsupported("a modal or choices must be the initial response"));
+        }
     }
     let body = MessageBody::from_reply(&reply);
     if body.is_empty() {

@@ -58,7 +58,9 @@ pub(crate) fn to_message(interaction: Interaction) -> Message {
     }
     if let Some(user) = interaction.invoker() {
         let mut sender = Sender::new(user.id.as_str());
-        sender.name = Some(user.display_name().to_owned());
+        // The guild nickname is what people see in that guild.
+        let nick = interaction.member.as_ref().and_then(|m| m.nick.clone());
+        sender.name = Some(nick.unwrap_or_else(|| user.display_name().to_owned()));
         sender.is_bot = user.bot;
         message = message.with_sender(sender);
     }

@@ -79,3 +79,16 @@ async fn a_reaction_without_a_bot_token_is_unsupported() {
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(calls, 1);
 }
+
+#[tokio::test]
+async fn a_modal_after_a_deferral_is_unsupported() {
+    use chatbridge_discord::{Component, DiscordReplyExt, Modal, TextInputStyle};
+    let router = Router::new().fallback(|_cx: Context, _msg: Message| async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let field = Component::label("Why", Component::text_input("why", TextInputStyle::Short));
+        Reply::new().modal(Modal::new("m", "Too late", [field]))
+    });
+    let (errors, calls) = run(router, None, Instant::now(), fixture("command_options.json")).await;
+    assert_eq!(errors, ["unsupported"]);
+    assert_eq!(calls, 0);
+}

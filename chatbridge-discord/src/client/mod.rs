@@ -199,7 +199,7 @@ impl DiscordClient {
         Ok(message_id(&answer))
     }
 
-    /// Edits a follow-up message.
+    /// Edits a follow-up message (a 404 is not retried: the message is gone).
     ///
     /// # Errors
     ///
@@ -290,7 +290,9 @@ impl DiscordClient {
             query,
             body,
             bot_auth: false,
-            retry_not_found: true,
+            // Only calls that can race the initial response: the original and a new
+            // follow-up. A follow-up's own id that is unknown is gone for good.
+            retry_not_found: rest.is_empty() || rest.last() == Some(&"@original"),
         };
         self.send(call).await
     }
