@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use chatbridge_core::{DeliveryError, Platform};
-use http::{Method, StatusCode};
+use http::{HeaderValue, Method, StatusCode};
 
 use super::{Call, DiscordClient, ratelimit};
 
@@ -20,10 +20,17 @@ impl DiscordClient {
             .extend(call.segments);
         url.set_query(call.query);
         let token = match (call.bot_auth, &inner.bot_token) {
-            (true, Some(token)) => Some(format!("Bot {}", token.expose_secret())),
+            (true, Some(token)) => {
+                let mut value = HeaderValue::try_from(format!("Bot {}", token.expose_secret()))
+                    .map_err(|_| unsupported("the bot token is not a valid header value"))?;
+                // Sensitive values are left out of HTTP libraries' debug output.
+                value.set_sensitive(true);
+                Some(value)
+            }
             (true, None) => return Err(unsupported("no bot token configured")),
             (false, _) => None,
         };
+        let body = call.body.map(Bytes::from);
         let (mut rate_limited, mut not_found) = (0, 0);
         loop {
             if let Some(wait) = inner.limits.wait(&call.route) {
@@ -37,9 +44,9 @@ impl DiscordClient {
             }
             let mut request = inner.http.request(call.method.clone(), url.clone());
             if let Some(token) = &token {
-                request = request.header(http::header::AUTHORIZATION, token);
+                request = request.header(http::header::AUTHORIZATION, token.clone());
             }
-            if let Some(body) = &call.body {
+            if let Some(body) = &body {
                 request = request
                     .header(http::header::CONTENT_TYPE, "application/json")
                     .body(body.clone());
@@ -68,7 +75,8 @@ impl DiscordClient {
                 StatusCode::NOT_FOUND
                     if call.retry_not_found && not_found < policy.not_found_retries =>
                 {
-                    let delay = policy.not_found_delay.saturating_mul(1 << not_found);
+                    let delay =
+                        policy.not_found_delay.saturating_mul(2u32.saturating_pow(not_found));
                     not_found += 1;
                     tracing::debug!(method = %call.method, ?delay, "webhook not found yet; retrying");
                     tokio::time::sleep(delay).await;
