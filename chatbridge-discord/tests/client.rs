@@ -1,5 +1,6 @@
 //! The API client against a fake Discord on loopback: rate limits, early 404s, expired
 //! tokens, the bot token, and command registration that writes nothing when nothing changed.
+#![cfg(feature = "client")]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Delivery failures reach the bot's error hook as typed errors: an interaction token older
 //! than 15 minutes, a reaction without a bot token.
+#![cfg(feature = "client")]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The real server on loopback, with a fake Discord API (also on loopback) that records every
 //! call the bot makes.
+#![cfg(feature = "client")]
 
 mod common;
 
