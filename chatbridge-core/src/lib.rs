@@ -20,13 +20,13 @@ pub mod store;
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
-pub use bot::{Bot, BotBuilder, DEDUP_TTL, DEFAULT_BODY_LIMIT, ReceivedAt};
+pub use bot::{Bot, BotBuilder, Continuations, DEDUP_TTL, DEFAULT_BODY_LIMIT, ReceivedAt};
 pub use context::Context;
 pub use error::{AdapterError, BotError, BoxError, DeliveryError, HandlerError, StoreError};
 pub use handler::{Handler, HandlerFn, HandlerOutput, handler_fn};
 pub use ids::{ConversationId, MessageId, ThreadId, UserId, WorkspaceId};
 pub use message::{Command, Message, MessageKind, Sender};
 pub use platform::Platform;
-pub use reply::{IntoReply, Reply, Visibility};
+pub use reply::{Emoji, IntoReply, Reply, Visibility};
 pub use router::{Pattern, Router};
 pub use secret::Secret;

@@ -36,7 +36,10 @@ pub(crate) async fn deliver(
         if !client.has_bot_token() {
             return Err(unsupported("reactions need a bot token"));
         }
-        client.add_reaction(channel, target.as_str(), &emoji).await?;
+        // Discord takes the character (or a custom emoji's `name:id`); a bare name goes
+        // through the client's table of common names.
+        let emoji = emoji.character().or(emoji.name()).ok_or(unsupported("an empty emoji"))?;
+        client.add_reaction(channel, target.as_str(), emoji).await?;
     }
     if let Some(parts) = reply.extensions.get::<DiscordParts>() {
         if parts.modal.is_some() || parts.choices.is_some() {

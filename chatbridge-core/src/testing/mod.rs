@@ -1,5 +1,5 @@
 //! Test helpers (feature `testing`): a fake platform API on loopback that records what the bot
-//! sends, and a [`ManualClock`] re-export.
+//! sends, a [`Simulator`] that serves a bot for real beside it, and a [`ManualClock`] re-export.
 //!
 //! ```
 //! use chatbridge_core::testing::{FakeApi, FakeResponse};
@@ -29,6 +29,9 @@ use http_body_util::BodyExt;
 use tokio::sync::Notify;
 
 pub use crate::clock::ManualClock;
+pub use sim::{Exchange, Simulator};
+
+mod sim;
 
 /// A request the fake API received.
 #[derive(Clone, Debug)]
