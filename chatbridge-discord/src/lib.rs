@@ -16,6 +16,9 @@ pub mod model;
 pub mod register;
 mod reply_ext;
 mod response;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 mod verify;
 
 pub use adapter::{ACK_BUDGET, DEFAULT_EMPTY_REPLY, DiscordAdapter, DiscordAdapterBuilder};

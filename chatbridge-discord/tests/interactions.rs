@@ -214,3 +214,28 @@ fn a_signed_body_that_is_not_an_interaction_is_a_400_without_quoting_it() {
         assert_eq!(error.to_string(), "bad request: not a discord interaction");
     }
 }
+
+#[cfg(feature = "testing")]
+#[test]
+fn the_testing_payloads_parse_into_messages() {
+    use chatbridge_discord::testing::{TestSigner, payload};
+    let signer = TestSigner::from_seed([3; 32]);
+    let adapter = chatbridge_discord::DiscordAdapter::builder(signer.public_key_hex(), APP_ID)
+        .build()
+        .unwrap();
+    let parse = |body: Vec<u8>| match adapter.parse(&signer.request("/d", body)).unwrap() {
+        Incoming::Dispatch(dispatch) => dispatch.message,
+        other => panic!("{other:?}"),
+    };
+    let msg = parse(payload::command(APP_ID, "hello-there", &[("who", "Kenobi")]));
+    assert_eq!((msg.command_name(), msg.text.as_str()), (Some("hello-there"), "Kenobi"));
+    let msg = parse(payload::message_command(APP_ID, "Emojify", "I love pizzas"));
+    assert_eq!(msg.text, "I love pizzas");
+    assert!(msg.id.is_some());
+    let msg = parse(payload::button(APP_ID, "again"));
+    assert_eq!((msg.kind, msg.text.as_str()), (MessageKind::Action, "again"));
+    assert!(matches!(
+        adapter.parse(&signer.request("/d", payload::ping(APP_ID))).unwrap(),
+        Incoming::Respond(_)
+    ));
+}
