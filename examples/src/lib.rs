@@ -9,3 +9,8 @@ pub mod bots;
 pub mod commands;
 pub mod emoji;
 pub mod simulate;
+
+/// The workspace README's code, compiled as a doctest so that it stays true.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -162,6 +162,18 @@ impl Session {
         &self.sim
     }
 
+    /// The signer of simulated Slack requests (for payloads [`say`](Self::say) does not make).
+    #[must_use]
+    pub fn slack_signer(&self) -> &SlackSigner {
+        &self.slack
+    }
+
+    /// The signer of simulated Discord requests.
+    #[must_use]
+    pub fn discord_signer(&self) -> &DiscordSigner {
+        &self.discord
+    }
+
     /// Sends `text` as a user on `platform` would, prints the exchange and returns it.
     ///
     /// # Errors

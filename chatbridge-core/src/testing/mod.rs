@@ -139,9 +139,18 @@ impl FakeApi {
     ///
     /// If no loopback port can be bound: this is test code.
     pub async fn start() -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a loopback port for the fake API");
+        Self::start_on("127.0.0.1:0").await
+    }
+
+    /// Starts on a given loopback address (for a bot started elsewhere that was told where
+    /// its API is).
+    ///
+    /// # Panics
+    ///
+    /// If the address cannot be bound: this is test code.
+    pub async fn start_on(addr: &str) -> Self {
+        let listener =
+            tokio::net::TcpListener::bind(addr).await.expect("a loopback port for the fake API");
         let addr = listener.local_addr().expect("a bound listener has an address");
         let shared = Arc::new(Shared::default());
         let app = axum::Router::new().fallback(record).with_state(Arc::clone(&shared));
