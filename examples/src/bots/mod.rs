@@ -2,3 +2,4 @@
 
 pub mod emojibot;
 pub mod hello_there;
+pub mod timing;
