@@ -1,5 +1,6 @@
 //! Test helpers (feature `testing`): a fake platform API on loopback that records what the bot
-//! sends, and a [`ManualClock`](crate::clock::ManualClock) re-export.
+//! sends, the [`store_suite`] every store backend passes, and a
+//! [`ManualClock`](crate::clock::ManualClock) re-export.
 //!
 //! ```
 //! use chatbridge_core::testing::{FakeApi, FakeResponse};
@@ -15,6 +16,8 @@
 //! # });
 //! ```
 
+mod store_suite;
+
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::net::SocketAddr;
@@ -28,6 +31,7 @@ use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header
 use http_body_util::BodyExt;
 use tokio::sync::Notify;
 
+pub use self::store_suite::store_suite;
 pub use crate::clock::ManualClock;
 
 /// A request the fake API received.
