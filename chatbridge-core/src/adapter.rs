@@ -189,7 +189,7 @@ pub struct Delivery<'a> {
     pub reply: Reply,
     /// What the platform was answered with.
     pub initial: Initial,
-    /// How many replies were delivered for this message before this one.
+    /// How many replies (reactions aside) were delivered for this message before this one.
     pub index: usize,
     /// When the request arrived (reply channels such as Slack's `response_url` expire from it).
     pub received: Instant,

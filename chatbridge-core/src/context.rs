@@ -106,15 +106,15 @@ impl Context {
     pub async fn reply(&self, reply: impl IntoReply) -> Result<(), DeliveryError> {
         let Some(reply) = reply.into_reply() else { return Ok(()) };
         let (reply, reaction) = reply.take_reaction();
-        if let Some(emoji) = reaction {
-            self.deliver(Reply::reaction(emoji)).await?;
-            if reply.is_empty() {
-                return Ok(());
+        if !reply.is_empty() {
+            if let Some(reply) = self.try_first(reply) {
+                self.deliver(reply, true).await?;
             }
         }
-        match self.try_first(reply) {
+        match reaction {
+            // A reaction needs no response to have gone first: it targets the source message.
+            Some(emoji) => self.deliver(Reply::reaction(emoji), false).await,
             None => Ok(()),
-            Some(reply) => self.deliver(reply).await,
         }
     }
 
@@ -203,16 +203,21 @@ impl Context {
         }
     }
 
-    async fn deliver(&self, reply: Reply) -> Result<(), DeliveryError> {
+    async fn deliver(&self, reply: Reply, after_response: bool) -> Result<(), DeliveryError> {
         // One delivery at a time per request, so follow-ups arrive in call order.
         let mut index = self.inner.deliveries.lock().await;
-        // Follow-ups must not overtake the HTTP response (Discord answers 404 otherwise).
-        let mut sent = self.inner.sent.clone();
-        let _ = tokio::time::timeout(RESPONSE_WAIT, sent.wait_for(|sent| *sent)).await;
+        if after_response {
+            // Follow-ups must not overtake the HTTP response (Discord answers 404 otherwise).
+            let mut sent = self.inner.sent.clone();
+            let _ = tokio::time::timeout(RESPONSE_WAIT, sent.wait_for(|sent| *sent)).await;
+        }
         let initial = match &*self.lock_first() {
             First::Settled(initial) => *initial,
             First::Inline(_) | First::Collect(_) => Initial::Acknowledged,
         };
+        // Reactions do not take a message slot: the index counts messages only, so that an
+        // adapter can tell its first follow-up (Discord's `PATCH @original`) from later ones.
+        let is_message = !(reply.text.is_none() && reply.extensions.is_empty());
         let delivery = Delivery {
             message: &self.inner.message,
             reply,
@@ -224,7 +229,9 @@ impl Context {
         let platform = self.platform();
         match self.inner.adapter.deliver(delivery).await {
             Ok(()) => {
-                *index += 1;
+                if is_message {
+                    *index += 1;
+                }
                 Ok(())
             }
             Err(error) => {

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![warn(clippy::unwrap_used)]
 
 pub mod adapter;
 mod bot;
@@ -19,7 +20,7 @@ pub mod store;
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
-pub use bot::{Bot, BotBuilder, DEDUP_TTL, DEFAULT_BODY_LIMIT, ReceivedAt};
+pub use bot::{Bot, BotBuilder, Continuations, DEDUP_TTL, DEFAULT_BODY_LIMIT, ReceivedAt};
 pub use context::Context;
 pub use error::{AdapterError, BotError, BoxError, DeliveryError, HandlerError, StoreError};
 pub use handler::{Handler, HandlerFn, HandlerOutput, handler_fn};

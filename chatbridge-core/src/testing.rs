@@ -1,6 +1,5 @@
 //! Test helpers (feature `testing`): a fake platform API on loopback that records what the bot
-//! sends, the [`store_suite`] every store backend passes, and a
-//! [`ManualClock`](crate::clock::ManualClock) re-export.
+//! sends, the [`store_suite`] every store backend passes, and a [`ManualClock`] re-export.
 //!
 //! ```
 //! use chatbridge_core::testing::{FakeApi, FakeResponse};

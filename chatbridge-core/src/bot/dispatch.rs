@@ -16,6 +16,7 @@ use bytes::Bytes;
 use futures_util::FutureExt;
 use http::{Extensions, Response, StatusCode};
 use tokio::sync::{oneshot, watch};
+use tokio_util::task::TaskTracker;
 
 use super::{Bot, DEDUP_TTL, plain};
 use crate::adapter::{Ack, Adapter, Dispatch, Initial, Prepared, ReplyMode};
@@ -23,6 +24,7 @@ use crate::context::{First, FirstReply};
 use crate::{BotError, Context, HandlerError, Platform};
 
 type Task = Pin<Box<dyn Future<Output = ()> + Send>>;
+type HandlerTask = Pin<Box<dyn Future<Output = Result<(), Failed>> + Send>>;
 
 impl Bot {
     pub(super) async fn dispatch(
@@ -30,6 +32,7 @@ impl Bot {
         adapter: Arc<dyn Adapter>,
         dispatch: Dispatch,
         received: Instant,
+        scope: Option<TaskTracker>,
     ) -> Response<Bytes> {
         let Dispatch { mut message, mode, budget, dedup_key, .. } = dispatch;
         let platform = adapter.platform();
@@ -90,7 +93,8 @@ impl Bot {
         );
         let kind = message.kind.name().to_owned();
         tracing::debug!(%platform, kind, ?mode, "dispatching");
-        let mut task = Guard::new(self.clone(), self.run_handler(cx.clone(), message.clone()));
+        let mut task =
+            Guard::new(self.clone(), scope, self.run_handler(cx.clone(), message.clone()));
 
         if !matches!(mode, ReplyMode::Inline | ReplyMode::Collect) {
             task.detach();
@@ -261,12 +265,17 @@ fn respond(sent: &watch::Sender<bool>, response: Response<Bytes>) -> Response<By
 /// when detached or dropped unfinished.
 struct Guard {
     bot: Bot,
-    fut: Option<Pin<Box<dyn Future<Output = Result<(), Failed>> + Send>>>,
+    scope: Option<TaskTracker>,
+    fut: Option<HandlerTask>,
 }
 
 impl Guard {
-    fn new(bot: Bot, fut: impl Future<Output = Result<(), Failed>> + Send + 'static) -> Self {
-        Self { bot, fut: Some(Box::pin(fut)) }
+    fn new(
+        bot: Bot,
+        scope: Option<TaskTracker>,
+        fut: impl Future<Output = Result<(), Failed>> + Send + 'static,
+    ) -> Self {
+        Self { bot, scope, fut: Some(Box::pin(fut)) }
     }
 
     /// Polls the handler; pending forever once detached.
@@ -284,9 +293,12 @@ impl Guard {
     /// Moves the rest of the handler to a tracked task.
     fn detach(&mut self) {
         if let Some(fut) = self.fut.take() {
-            let task: Task = Box::pin(async move {
+            let mut task: Task = Box::pin(async move {
                 let _ = fut.await;
             });
+            if let Some(scope) = &self.scope {
+                task = Box::pin(scope.track_future(task));
+            }
             match tokio::runtime::Handle::try_current() {
                 Ok(handle) => {
                     self.bot.inner.tasks.spawn_on(task, &handle);

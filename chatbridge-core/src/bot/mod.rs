@@ -29,6 +29,11 @@ pub(crate) type ErrorHook = Arc<dyn Fn(&BotError) + Send + Sync>;
 #[derive(Clone, Copy, Debug)]
 pub struct ReceivedAt(pub Instant);
 
+/// A request extension: the request's continuations are tracked here too, besides the bot's
+/// own [`tasks`](Bot::tasks). The Lambda host uses it to wait for one invocation's follow-ups.
+#[derive(Clone, Debug)]
+pub struct Continuations(pub TaskTracker);
+
 /// A bot: adapters mounted at paths, a handler, and the machinery that answers on time.
 ///
 /// Cheap to clone (one `Arc`); every host drives the same [`Bot::handle`].
@@ -82,8 +87,9 @@ impl Bot {
         match parsed {
             Ok(Ok(Incoming::Respond(response))) => response,
             Ok(Ok(Incoming::Dispatch(dispatch))) => {
+                let scope = request.extensions().get::<Continuations>().map(|c| c.0.clone());
                 drop(request);
-                self.dispatch(adapter, *dispatch, received).await
+                self.dispatch(adapter, *dispatch, received, scope).await
             }
             Ok(Err(error)) => {
                 let status = error.status();

@@ -1,0 +1,253 @@
+//! The AWS Lambda host: one function serves HTTP webhooks (API Gateway REST and HTTP APIs, ALB,
+//! Function URLs) and raw events (Amazon Lex code hooks) side by side, and keeps the sandbox
+//! alive after each response until that invocation's follow-ups are delivered.
+//!
+//! ```no_run
+//! use chatbridge_core::{Bot, Router};
+//! use chatbridge_core::host::lambda::LambdaHost;
+//!
+//! # async fn run() -> Result<(), chatbridge_core::BoxError> {
+//! let bot = Bot::builder().handler(Router::new()).build();
+//! // Events that are not HTTP requests (a Lex code hook) go to the adapter mounted at /lex.
+//! LambdaHost::new(bot).raw_events_to("/lex").run().await
+//! # }
+//! ```
+//!
+//! # Work after the response
+//!
+//! Lambda freezes the sandbox once the response is sent and every extension has asked for
+//! its next event. The host registers an *internal extension* in the same process (the
+//! pattern of the runtime repository's `extension-internal-flush` example): for each `INVOKE`
+//! it waits until the continuations of the invocation with that request id are done, bounded
+//! by the invocation's deadline. So a deferred reply is delivered by the same function that
+//! acknowledged it; no second function and no queue. Work that must outlive the function's
+//! own timeout (at most 15 minutes) does not fit this model: see `docs/hosting.md`.
+
+mod pending;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use http::{Request, StatusCode};
+use lambda_http::request::{LambdaRequest, RequestContext};
+use lambda_http::{RequestExt, Service as _};
+use lambda_runtime::{LambdaEvent, service_fn};
+use serde_json::Value;
+use tokio_util::task::TaskTracker;
+
+use crate::bot::{Continuations, ReceivedAt};
+use crate::{Bot, BoxError};
+use pending::Pending;
+
+/// The most the extension holds a sandbox for one invocation's follow-ups.
+const MAX_HOLD: Duration = Duration::from_secs(15 * 60);
+
+/// Serves `bot` on AWS Lambda with the default settings (HTTP events only).
+///
+/// # Errors
+///
+/// The Lambda runtime API failed (it is not reachable outside Lambda or an emulator).
+pub async fn run(bot: Bot) -> Result<(), BoxError> {
+    LambdaHost::new(bot).run().await
+}
+
+/// The Lambda host, configured before it runs.
+#[derive(Debug)]
+#[must_use]
+pub struct LambdaHost {
+    bot: Bot,
+    raw_path: Option<String>,
+    extension: bool,
+    pending: Arc<Pending>,
+}
+
+impl LambdaHost {
+    /// A host for `bot`.
+    pub fn new(bot: Bot) -> Self {
+        Self { bot, raw_path: None, extension: true, pending: Arc::new(Pending::default()) }
+    }
+
+    /// Sends events that are not HTTP requests to the adapter mounted at `path`, as the body
+    /// of a `POST` (Amazon Lex code hooks: `raw_events_to("/lex")`).
+    pub fn raw_events_to(mut self, path: impl Into<String>) -> Self {
+        self.raw_path = Some(path.into());
+        self
+    }
+
+    /// Runs without the internal extension: follow-ups then only run while the function runs.
+    pub fn without_extension(mut self) -> Self {
+        self.extension = false;
+        self
+    }
+
+    /// Runs the Lambda runtime loop (and the extension) until the runtime API goes away.
+    ///
+    /// # Errors
+    ///
+    /// The runtime API or the extensions API failed.
+    pub async fn run(self) -> Result<(), BoxError> {
+        let host = Arc::new(self);
+        let handler = {
+            let host = Arc::clone(&host);
+            service_fn(move |event: LambdaEvent<Value>| {
+                let host = Arc::clone(&host);
+                async move { host.invoke(event.payload, event.context).await }
+            })
+        };
+        if !host.extension {
+            return lambda_runtime::run(handler).await;
+        }
+        let pending = Arc::clone(&host.pending);
+        let extension = lambda_extension::Extension::new()
+            .with_events(&["INVOKE"])
+            .with_extension_name("chatbridge-continuations")
+            .with_events_processor(lambda_extension::service_fn(
+                move |event: lambda_extension::LambdaEvent| {
+                    let pending = Arc::clone(&pending);
+                    async move {
+                        if let lambda_extension::NextEvent::Invoke(invoke) = event.next {
+                            let deadline = deadline_from_epoch_ms(invoke.deadline_ms);
+                            pending.hold(&invoke.request_id, deadline).await;
+                        }
+                        Ok::<(), lambda_extension::Error>(())
+                    }
+                },
+            ))
+            .register()
+            .await?;
+        let (runtime, extension) = tokio::join!(lambda_runtime::run(handler), extension.run());
+        runtime?;
+        extension?;
+        Ok(())
+    }
+
+    /// Answers one invocation: what [`run`](Self::run) does for each event. Public so that
+    /// tests can drive the host without a runtime API.
+    ///
+    /// # Errors
+    ///
+    /// An event that is neither an HTTP request nor accepted on the raw-events path; a raw
+    /// event the adapter refused (the error carries its short reason).
+    pub async fn invoke(
+        &self,
+        event: Value,
+        context: lambda_runtime::Context,
+    ) -> Result<Value, BoxError> {
+        let request_id = context.request_id.clone();
+        let tracker = self.pending.begin(&request_id);
+        let result = self.answer(event, context, tracker.clone()).await;
+        tracker.close();
+        self.pending.finish(&request_id, tracker);
+        result
+    }
+
+    async fn answer(
+        &self,
+        event: Value,
+        context: lambda_runtime::Context,
+        tracker: TaskTracker,
+    ) -> Result<Value, BoxError> {
+        if is_http_event(&event) {
+            let request: LambdaRequest = serde_json::from_value(event)?;
+            let bot = HttpBot { bot: self.bot.clone(), tracker };
+            let mut adapter = lambda_http::Adapter::from(bot);
+            let response = adapter.call(LambdaEvent::new(request, context)).await?;
+            return Ok(serde_json::to_value(response)?);
+        }
+        let Some(path) = &self.raw_path else {
+            return Err("not an HTTP event, and no raw-events path is configured".into());
+        };
+        let mut request =
+            Request::post(path.as_str()).body(Bytes::from(serde_json::to_vec(&event)?))?;
+        request.extensions_mut().insert(Continuations(tracker));
+        let response = self.bot.handle(request).await;
+        let status = response.status();
+        let body = response.into_body();
+        if status != StatusCode::OK {
+            return Err(String::from_utf8_lossy(&body).into_owned().into());
+        }
+        if body.is_empty() {
+            return Ok(Value::Null);
+        }
+        Ok(serde_json::from_slice(&body)?)
+    }
+}
+
+/// The bot as `lambda_http` wants it: `Request<lambda_http::Body>` in, with the invocation's
+/// tracker and arrival time attached.
+#[derive(Clone)]
+struct HttpBot {
+    bot: Bot,
+    tracker: TaskTracker,
+}
+
+impl tower::Service<lambda_http::Request> for HttpBot {
+    type Response = http::Response<http_body_util::Full<Bytes>>;
+    type Error = std::convert::Infallible;
+    type Future = <Bot as tower::Service<lambda_http::Request>>::Future;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, mut request: lambda_http::Request) -> Self::Future {
+        // API Gateway REST puts the stage in front of the path (`/prod/slack/events`); mounts
+        // are stage-free, as they are on every other host.
+        let raw_path = request.raw_http_path().to_owned();
+        if !raw_path.is_empty() && raw_path != request.uri().path() {
+            let mut parts = request.uri().clone().into_parts();
+            let query = request.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+            if let Ok(path) = format!("{raw_path}{query}").parse() {
+                parts.path_and_query = Some(path);
+                if let Ok(uri) = http::Uri::from_parts(parts) {
+                    *request.uri_mut() = uri;
+                }
+            }
+        }
+        let received = arrival(&request.request_context());
+        request.extensions_mut().insert(ReceivedAt(received));
+        request.extensions_mut().insert(Continuations(self.tracker.clone()));
+        tower::Service::call(&mut self.bot, request)
+    }
+}
+
+/// When API Gateway received the request, as an `Instant`, so that a cold start counts
+/// against the ack budget. ALB and unknown origins fall back to now.
+fn arrival(context: &RequestContext) -> Instant {
+    let epoch_ms = match context {
+        RequestContext::ApiGatewayV1(ctx) => ctx.request_time_epoch,
+        RequestContext::ApiGatewayV2(ctx) => ctx.time_epoch,
+        _ => 0,
+    };
+    let now = Instant::now();
+    let Ok(epoch_ms) = u64::try_from(epoch_ms) else { return now };
+    if epoch_ms == 0 {
+        return now;
+    }
+    let arrived = UNIX_EPOCH + Duration::from_millis(epoch_ms);
+    match SystemTime::now().duration_since(arrived) {
+        // A clock skew of more than a minute means the timestamp is not to be trusted.
+        Ok(age) if age < Duration::from_secs(60) => now.checked_sub(age).unwrap_or(now),
+        _ => now,
+    }
+}
+
+/// Whether a raw event is one `lambda_http` can turn into a request: API Gateway REST and
+/// HTTP APIs, Function URLs (HTTP API v2 shape) and ALB all carry `requestContext` or `httpMethod`.
+fn is_http_event(event: &Value) -> bool {
+    let context = &event["requestContext"];
+    event.get("httpMethod").is_some()
+        || context.get("http").is_some()
+        || context.get("elb").is_some()
+        || (context.get("httpMethod").is_some() && event.get("path").is_some())
+}
+
+fn deadline_from_epoch_ms(deadline_ms: u64) -> Instant {
+    let deadline = UNIX_EPOCH + Duration::from_millis(deadline_ms);
+    let left = deadline.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO);
+    Instant::now() + left.min(MAX_HOLD)
+}

@@ -1,0 +1,258 @@
+//! Turning a handler's replies into a V1 or V2 response.
+//!
+//! Rules, for both versions:
+//! - Replies are merged in order: texts and Lex messages keep their order, session attribute
+//!   and slot changes apply in order, and the last [`LexAction`] set wins.
+//! - No action set: `Close` + `Fulfilled` when there is a message; with no message at all,
+//!   `Delegate` on a dialog code hook (Lex carries on as configured) and `Close` + `Fulfilled`
+//!   without a message on a fulfilment code hook (Lex then uses the intent's closing
+//!   response). A handler that says nothing gets the same.
+//! - V2 takes every message in `messages[]`. V1 takes one message: several plain-text messages
+//!   are joined with a newline; several messages of which one is not plain text cannot be
+//!   combined and fail the render with a clear error. Cards go to V1's `responseCard`.
+
+use chatbridge_core::Reply;
+
+use crate::card::ResponseCard;
+use crate::event::LexEvent;
+use crate::reply::{LexAction, LexMessage, LexReply};
+use crate::v1::{V1DialogAction, V1Event, V1Message, V1Response};
+use crate::v2::{DialogAction, Intent, Slot, V2Event, V2Message, V2Response};
+use crate::value::Attributes;
+use crate::{ContentType, DialogActionType, FulfillmentState, IntentState, InvocationSource};
+
+/// Everything the handler asked for, merged.
+#[derive(Debug, Default)]
+pub(crate) struct Plan {
+    action: Option<LexAction>,
+    messages: Vec<LexMessage>,
+    session_edits: Vec<(String, Option<String>)>,
+    slot_edits: Vec<(String, Option<String>)>,
+}
+
+/// A reply Lex cannot take.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct RenderError(&'static str);
+
+impl Plan {
+    /// Merges the handler's replies in order.
+    pub(crate) fn from_replies(replies: Vec<Reply>) -> Self {
+        let mut plan = Self::default();
+        for mut reply in replies {
+            if let Some(text) = reply.text.take() {
+                plan.messages.push(LexMessage::PlainText(text));
+            }
+            if let Some(lex) = reply.extensions.remove::<LexReply>() {
+                let LexReply { action, session_attributes, slots, messages } = lex;
+                plan.action = action.or(plan.action);
+                plan.session_edits.extend(session_attributes);
+                plan.slot_edits.extend(slots);
+                plan.messages.extend(messages);
+            }
+        }
+        plan
+    }
+
+    /// A failed close with one message (the budget ran out).
+    pub(crate) fn failed(message: &str) -> Self {
+        Self {
+            action: Some(LexAction::failed()),
+            messages: vec![LexMessage::PlainText(message.to_owned())],
+            ..Self::default()
+        }
+    }
+
+    fn action(&self, source: Option<&InvocationSource>) -> LexAction {
+        match &self.action {
+            Some(action) => action.clone(),
+            None if !self.messages.is_empty() => LexAction::fulfilled(),
+            None => match source {
+                Some(InvocationSource::FulfillmentCodeHook) => LexAction::fulfilled(),
+                _ => LexAction::Delegate,
+            },
+        }
+    }
+
+    fn session_attributes(&self, current: &Attributes) -> Attributes {
+        let mut merged = current.clone();
+        for (name, value) in &self.session_edits {
+            match value {
+                Some(value) => merged.insert(name.clone(), value.clone()),
+                None => merged.remove(name),
+            };
+        }
+        merged
+    }
+}
+
+/// The response body for an event.
+pub(crate) fn render(event: &LexEvent, plan: &Plan) -> Result<serde_json::Value, RenderError> {
+    let value = match event {
+        LexEvent::V1(e) => serde_json::to_value(render_v1(e, plan)?),
+        LexEvent::V2(e) => serde_json::to_value(render_v2(e, plan)).map(|mut value| {
+            // An emptied attribute map must still be sent, or Lex would keep the old one.
+            if !plan.session_edits.is_empty() {
+                if let Some(state) = value.get_mut("sessionState").and_then(|s| s.as_object_mut()) {
+                    state.entry("sessionAttributes").or_insert_with(|| serde_json::json!({}));
+                }
+            }
+            value
+        }),
+    };
+    value.map_err(|_| RenderError("the Lex response could not be serialized"))
+}
+
+fn render_v1(event: &V1Event, plan: &Plan) -> Result<V1Response, RenderError> {
+    let attributes = plan.session_attributes(&event.session_attributes);
+    let current = &event.current_intent;
+    let mut slots = current.slots.clone();
+    for (name, value) in &plan.slot_edits {
+        slots.insert(name.clone(), value.clone());
+    }
+    let edited_only = || plan.slot_edits.iter().cloned().collect();
+
+    let mut texts = Vec::new();
+    let mut cards = Vec::new();
+    for message in &plan.messages {
+        match message {
+            LexMessage::PlainText(t) => texts.push(V1Message::new(ContentType::PlainText, t)),
+            LexMessage::Ssml(t) => texts.push(V1Message::new(ContentType::Ssml, t)),
+            LexMessage::CustomPayload(t) => {
+                texts.push(V1Message::new(ContentType::CustomPayload, t));
+            }
+            LexMessage::Card(card) => cards.push(card.clone()),
+        }
+    }
+    let message = match texts.len() {
+        0 | 1 => texts.pop(),
+        _ if texts.iter().all(|m| m.content_type == ContentType::PlainText) => {
+            let joined = texts.iter().map(|m| m.content.as_str()).collect::<Vec<_>>().join("\n");
+            Some(V1Message::new(ContentType::PlainText, joined))
+        }
+        _ => {
+            return Err(RenderError(
+                "Lex V1 takes one message per response: only plain-text replies can be \
+                 combined, not SSML or custom payloads",
+            ));
+        }
+    };
+    let card = (!cards.is_empty()).then(|| ResponseCard::generic(cards));
+
+    let mut action = match plan.action(event.invocation_source.as_ref()) {
+        LexAction::Close { fulfilled } => {
+            let mut a = V1DialogAction::new(DialogActionType::Close);
+            a.fulfillment_state = Some(if fulfilled {
+                FulfillmentState::Fulfilled
+            } else {
+                FulfillmentState::Failed
+            });
+            a
+        }
+        LexAction::ElicitSlot { slot, intent } => {
+            let mut a = V1DialogAction::new(DialogActionType::ElicitSlot);
+            a.slots = Some(if same(&intent, &current.name) { slots } else { edited_only() });
+            a.intent_name = Some(intent.unwrap_or_else(|| current.name.clone()));
+            a.slot_to_elicit = Some(slot);
+            a
+        }
+        LexAction::ConfirmIntent { intent } => {
+            let mut a = V1DialogAction::new(DialogActionType::ConfirmIntent);
+            a.slots = Some(if same(&intent, &current.name) { slots } else { edited_only() });
+            a.intent_name = Some(intent.unwrap_or_else(|| current.name.clone()));
+            a
+        }
+        LexAction::ElicitIntent => V1DialogAction::new(DialogActionType::ElicitIntent),
+        LexAction::Delegate => {
+            let mut a = V1DialogAction::new(DialogActionType::Delegate);
+            a.slots = Some(slots);
+            return Ok(response_v1(event, plan, attributes, a));
+        }
+    };
+    action.message = message;
+    action.response_card = card;
+    Ok(response_v1(event, plan, attributes, action))
+}
+
+fn response_v1(
+    event: &V1Event,
+    plan: &Plan,
+    attributes: Attributes,
+    dialog_action: V1DialogAction,
+) -> V1Response {
+    let changed = !plan.session_edits.is_empty() || !event.session_attributes.is_empty();
+    V1Response {
+        session_attributes: changed.then_some(attributes),
+        recent_intent_summary_view: Vec::new(),
+        dialog_action,
+    }
+}
+
+fn render_v2(event: &V2Event, plan: &Plan) -> V2Response {
+    let state = &event.session_state;
+    let mut intent = state.intent.clone().unwrap_or_else(|| Intent::new(event_intent(event)));
+    intent.kendra_response = None;
+    apply_slots(&mut intent, plan);
+    let switch = |other: Option<String>| match other {
+        Some(name) if name != intent.name => {
+            let mut fresh = Intent::new(name);
+            apply_slots(&mut fresh, plan);
+            fresh
+        }
+        _ => intent.clone(),
+    };
+
+    let (dialog_action, intent) = match plan.action(event.invocation_source.as_ref()) {
+        LexAction::Close { fulfilled } => {
+            let mut closed = intent.clone();
+            closed.state =
+                Some(if fulfilled { IntentState::Fulfilled } else { IntentState::Failed });
+            (DialogAction::new(DialogActionType::Close), Some(closed))
+        }
+        LexAction::ElicitSlot { slot, intent: other } => {
+            let mut next = switch(other);
+            next.state = Some(IntentState::InProgress);
+            let mut action = DialogAction::new(DialogActionType::ElicitSlot);
+            action.slot_to_elicit = Some(slot);
+            (action, Some(next))
+        }
+        LexAction::ConfirmIntent { intent: other } => {
+            let mut next = switch(other);
+            next.state = Some(IntentState::InProgress);
+            (DialogAction::new(DialogActionType::ConfirmIntent), Some(next))
+        }
+        LexAction::ElicitIntent => (DialogAction::new(DialogActionType::ElicitIntent), None),
+        LexAction::Delegate => (DialogAction::new(DialogActionType::Delegate), Some(intent)),
+    };
+
+    let mut response = V2Response::default();
+    response.session_state.active_contexts = state.active_contexts.clone();
+    response.session_state.session_attributes = plan.session_attributes(&state.session_attributes);
+    response.session_state.dialog_action = Some(dialog_action);
+    response.session_state.intent = intent;
+    response.messages = plan
+        .messages
+        .iter()
+        .map(|m| match m {
+            LexMessage::PlainText(t) => V2Message::new(ContentType::PlainText, t),
+            LexMessage::Ssml(t) => V2Message::new(ContentType::Ssml, t),
+            LexMessage::CustomPayload(t) => V2Message::new(ContentType::CustomPayload, t),
+            LexMessage::Card(card) => V2Message::card(card.clone()),
+        })
+        .collect();
+    response
+}
+
+fn event_intent(event: &V2Event) -> String {
+    event.interpretations.first().map(|i| i.intent.name.clone()).unwrap_or_default()
+}
+
+fn apply_slots(intent: &mut Intent, plan: &Plan) {
+    for (name, value) in &plan.slot_edits {
+        intent.slots.insert(name.clone(), value.as_ref().map(Slot::scalar));
+    }
+}
+
+fn same(other: &Option<String>, current: &str) -> bool {
+    other.as_deref().is_none_or(|name| name == current)
+}

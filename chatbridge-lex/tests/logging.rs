@@ -1,0 +1,99 @@
+//! The Slack bot token that Lex passes in the request attributes never reaches the logs.
+
+mod common;
+
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chatbridge_core::{Bot, Context, Message, Router};
+use chatbridge_lex::{LexAdapter, LexMessageExt, lex_request};
+use common::{fixture_json, post};
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Metadata, Subscriber};
+
+/// Records every event and span field at every level, as text.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<String>>);
+
+impl Capture {
+    fn text(&self) -> std::sync::MutexGuard<'_, String> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+struct Text<'a>(&'a mut String);
+
+impl Visit for Text<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        let _ = write!(self.0, " {}={value:?}", field.name());
+    }
+}
+
+impl Subscriber for Capture {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &Attributes<'_>) -> Id {
+        span.record(&mut Text(&mut self.text()));
+        Id::from_u64(1)
+    }
+    fn record(&self, _: &Id, values: &Record<'_>) {
+        values.record(&mut Text(&mut self.text()));
+    }
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, event: &Event<'_>) {
+        let mut text = self.text();
+        let _ = write!(text, "\n{}", event.metadata().level());
+        event.record(&mut Text(&mut text));
+    }
+    fn enter(&self, _: &Id) {}
+    fn exit(&self, _: &Id) {}
+}
+
+async fn slow(_cx: Context, msg: Message) -> String {
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    msg.lex().map(|l| l.intent_name().to_owned()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn no_log_line_carries_the_slack_bot_token() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+
+    let errors = Arc::new(Mutex::new(String::new()));
+    let seen = Arc::clone(&errors);
+    let bot = Bot::builder()
+        .mount("/lex", LexAdapter::new())
+        .ack_budget(Duration::from_millis(100))
+        .on_error(move |e| {
+            let _ = write!(seen.lock().unwrap(), "{e} {e:?}");
+        })
+        .handler(
+            Router::new()
+                .command("HelloThere", |_cx: Context, _m: Message| async { "hi" })
+                .fallback(slow),
+        )
+        .build();
+
+    // Answered, timed out, and refused (a body with the token but of neither version).
+    let event = fixture_json("v1/slack.json");
+    assert_eq!(bot.handle(lex_request("/lex", &event)).await.status(), 200);
+    let mut other = event.clone();
+    other["currentIntent"]["name"] = "Slow".into();
+    assert_eq!(bot.handle(lex_request("/lex", &other)).await.status(), 200);
+    let mut broken = event.clone();
+    broken["sessionState"] = serde_json::json!({});
+    assert_eq!(bot.handle(post(broken.to_string())).await.status(), 400);
+    let mut wrong = event;
+    wrong["currentIntent"]["slots"] = "x".into();
+    assert_eq!(bot.handle(post(wrong.to_string())).await.status(), 400);
+    assert!(bot.drain(Duration::from_secs(2)).await);
+
+    let logs = capture.0.lock().unwrap().clone();
+    assert!(logs.contains("lex event"), "the adapter logged: {logs}");
+    assert!(!logs.contains("xoxb-test-not-a-real-token"), "token in the logs: {logs}");
+    let errors = errors.lock().unwrap().clone();
+    assert!(!errors.contains("xoxb-test-not-a-real-token"), "token in the error hook: {errors}");
+}
