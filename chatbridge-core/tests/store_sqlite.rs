@@ -178,3 +178,69 @@ fn stores_are_send_and_sync() {
     fn assert_send_sync<T: Send + Sync + 'static>() {}
     assert_send_sync::<SqliteStore>();
 }
+
+/// Set in the child processes of `processes_sharing_a_file_agree_on_one_winner`.
+const CHILD_DB: &str = "CHATBRIDGE_TEST_SQLITE_CHILD_DB";
+/// When the children start racing, in Unix milliseconds, so they overlap.
+const CHILD_START: &str = "CHATBRIDGE_TEST_SQLITE_CHILD_START";
+const KEYS: usize = 500;
+
+fn unix_millis() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis())
+}
+
+/// Four processes (this test binary, re-run) race `put_if_absent` over the same keys of one
+/// file: every key must have exactly one winner among them.
+#[test]
+fn processes_sharing_a_file_agree_on_one_winner() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("store.sqlite3");
+    drop(SqliteStore::open(&path).expect("create the file first"));
+    let exe = std::env::current_exe().expect("test binary");
+    let start = (unix_millis() + 500).to_string();
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            std::process::Command::new(&exe)
+                .args(["--exact", "sqlite_child_process", "--nocapture", "--test-threads", "1"])
+                .env(CHILD_DB, &path)
+                .env(CHILD_START, &start)
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn child")
+        })
+        .collect();
+    let mut wins = vec![0; KEYS];
+    let mut per_child = Vec::new();
+    for child in children {
+        let out = child.wait_with_output().expect("child output");
+        assert!(out.status.success(), "a child failed: {out:?}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("CHILD DONE"), "the child ran the race: {stdout}");
+        per_child.push(stdout.matches("WON ").count());
+        for line in stdout.lines() {
+            // The harness's own "test … " may share the first line.
+            if let Some((_, i)) = line.split_once("WON ") {
+                wins[i.parse::<usize>().expect("index")] += 1;
+            }
+        }
+    }
+    assert!(wins.iter().all(|&n| n == 1), "every key has exactly one winner: {wins:?}");
+    println!("wins per process: {per_child:?}");
+}
+
+/// The child side of `processes_sharing_a_file_agree_on_one_winner`; does nothing on its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_child_process() {
+    let Ok(path) = std::env::var(CHILD_DB) else { return };
+    let store = SqliteStore::open(path).expect("open in child");
+    let start: u128 = std::env::var(CHILD_START).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let wait = start.saturating_sub(unix_millis());
+    tokio::time::sleep(Duration::from_millis(u64::try_from(wait).unwrap_or(0))).await;
+    for i in 0..KEYS {
+        let key = format!("dedup/slack/Ev{i}");
+        if store.put_if_absent(&key, Bytes::from_static(b"x"), None).await.expect("put_if_absent") {
+            println!("WON {i}");
+        }
+    }
+    println!("CHILD DONE");
+}

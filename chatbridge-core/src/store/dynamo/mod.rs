@@ -1,27 +1,7 @@
 //! [`DynamoStore`]: a store in a DynamoDB table (feature `dynamodb`), for bots on AWS Lambda and
 //! any number of instances.
 //!
-//! # The table
-//!
-//! | attribute | type | what |
-//! | --- | --- | --- |
-//! | `pk` | `S`, the partition (hash) key | the store key, such as `slack/installation/E1/T1` |
-//! | `v` | `B` | the value; absent when the value is empty |
-//! | `expires_at` | `N` | Unix seconds after which the entry is gone; absent for no expiry; the table's TTL attribute |
-//!
-//! One item per key, no sort key, no index: like the emojibot article keyed its token table by
-//! Slack team id, installations here are keyed by enterprise and team inside `pk`.
-//! [`DynamoStore::create_table`] creates such a table (on-demand billing) and turns its TTL on
-//! for `expires_at`; in a deployment template, declare the same key schema and
-//! `TimeToLiveSpecification { AttributeName: expires_at, Enabled: true }`.
-//!
-//! DynamoDB deletes expired items lazily (typically within days), so reads also treat an item
-//! whose `expires_at` has passed as absent, and put-if-absent may replace it. Reads are strongly
-//! consistent. The IAM actions used are `dynamodb:GetItem`, `dynamodb:PutItem` and
-//! `dynamodb:DeleteItem` (plus `CreateTable`, `DescribeTable`, `DescribeTimeToLive` and
-//! `UpdateTimeToLive` for `create_table`).
-//!
-//! Keys are limited to 2048 bytes and an item to 400 KB by DynamoDB.
+//! See [`DynamoStore`] for the table's schema.
 
 mod builder;
 mod table;
@@ -51,10 +31,34 @@ const EXPIRES_AT: &str = "expires_at";
 const ABSENT_OR_EXPIRED: &str = "attribute_not_exists(#pk) OR #expires_at <= :now";
 
 /// A store in a DynamoDB table: shared by every process and Lambda instance, with
-/// put-if-absent as a conditional write. See the [module docs](self) for the table's schema.
+/// put-if-absent as a conditional write.
 ///
 /// Build one with [`DynamoStore::builder`] (credentials from the environment, as every AWS SDK
 /// finds them) or from a client you configured with [`DynamoStore::from_client`].
+///
+/// # The table
+///
+/// | attribute | type | what |
+/// | --- | --- | --- |
+/// | `pk` | `S`, the partition (hash) key | the store key, such as `slack/installation/E1/T1` |
+/// | `v` | `B` | the value; absent when the value is empty |
+/// | `expires_at` | `N` | Unix seconds after which the entry is gone; absent for no expiry; the table's TTL attribute |
+///
+/// One item per key, no sort key, no index. As the emojibot article keyed its token table by
+/// Slack team id, installations here are keyed by enterprise and team inside `pk`.
+/// [`create_table`](Self::create_table) creates such a table (on-demand billing) and turns its TTL on
+/// for `expires_at`; in a deployment template, declare the same key schema and
+/// `TimeToLiveSpecification { AttributeName: expires_at, Enabled: true }`.
+///
+/// DynamoDB deletes expired items lazily (typically within days), so reads also treat an item
+/// whose `expires_at` has passed as absent, and put-if-absent may replace it. Reads are strongly
+/// consistent. The IAM actions used are `dynamodb:GetItem`, `dynamodb:PutItem` and
+/// `dynamodb:DeleteItem` (plus `CreateTable`, `DescribeTable`, `DescribeTimeToLive` and
+/// `UpdateTimeToLive` for `create_table`).
+///
+/// Keys are limited to 2048 bytes and an item to 400 KB by DynamoDB.
+///
+/// # Example
 ///
 /// ```no_run
 /// use std::sync::Arc;
@@ -144,8 +148,9 @@ impl DynamoStore {
         if !value.is_empty() {
             item.push((VALUE.to_owned(), AttributeValue::B(Blob::new(value))));
         }
-        if let Some(ttl) = ttl {
-            let at = (self.clock.now() + ttl).duration_since(UNIX_EPOCH).unwrap_or_default();
+        // A time-to-live too large to add to the clock never expires.
+        let expiry = ttl.and_then(|ttl| self.clock.now().checked_add(ttl));
+        if let Some(at) = expiry.and_then(|at| at.duration_since(UNIX_EPOCH).ok()) {
             let secs = at.as_secs() + u64::from(at.subsec_nanos() > 0);
             item.push((EXPIRES_AT.to_owned(), AttributeValue::N(secs.to_string())));
         }
