@@ -33,7 +33,10 @@ running_pid() {
     [[ -f "$PID_FILE" ]] || return 1
     local pid
     pid="$(cat "$PID_FILE")"
-    [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+    [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+    # The pid must still be our server, not another process that got the number since.
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qE 'dynalite|moto_server' || return 1
+    echo "$pid"
 }
 
 answers() { # any HTTP answer from the port counts: the server is up
