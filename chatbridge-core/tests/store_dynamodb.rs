@@ -139,6 +139,11 @@ async fn items_have_the_documented_layout() {
     );
     assert_eq!(item.len(), 3);
 
+    assert!(store.put_if_absent("oauth/state/s1", Bytes::from_static(b"n"), None).await.unwrap());
+    let item = raw("oauth/state/s1").await.unwrap().item.expect("item");
+    let token = item.get("w").and_then(|w| w.as_s().ok()).expect("a write token");
+    assert!(token.len() == 32 && token.chars().all(|c| c.is_ascii_hexdigit()), "{token}");
+
     let item = raw("dedup/slack/Ev1").await.unwrap().item.expect("item");
     assert_eq!(item.len(), 1, "an empty value and no TTL leave only the key: {item:?}");
     assert_eq!(store.get("dedup/slack/Ev1").await.unwrap().as_deref(), Some(&b""[..]));

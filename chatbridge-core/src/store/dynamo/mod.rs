@@ -6,13 +6,18 @@
 mod builder;
 mod table;
 
+use std::collections::HashMap;
+use std::collections::hash_map::RandomState;
 use std::fmt;
-use std::time::{Duration, UNIX_EPOCH};
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::primitives::Blob;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use bytes::Bytes;
 
 pub use self::builder::DynamoStoreBuilder;
@@ -26,6 +31,8 @@ const PK: &str = "pk";
 const VALUE: &str = "v";
 /// The expiry attribute (Unix seconds), the table's TTL attribute.
 const EXPIRES_AT: &str = "expires_at";
+/// The random token of the put-if-absent call that wrote the item.
+const WRITE_TOKEN: &str = "w";
 
 /// The condition of put-if-absent: no item, or an expired one.
 const ABSENT_OR_EXPIRED: &str = "attribute_not_exists(#pk) OR #expires_at <= :now";
@@ -43,6 +50,7 @@ const ABSENT_OR_EXPIRED: &str = "attribute_not_exists(#pk) OR #expires_at <= :no
 /// | `pk` | `S`, the partition (hash) key | the store key, such as `slack/installation/E1/T1` |
 /// | `v` | `B` | the value; absent when the value is empty |
 /// | `expires_at` | `N` | Unix seconds after which the entry is gone; absent for no expiry; the table's TTL attribute |
+/// | `w` | `S` | a random token of the put-if-absent call that wrote the item (see below) |
 ///
 /// One item per key, no sort key, no index. As the emojibot article keyed its token table by
 /// Slack team id, installations here are keyed by enterprise and team inside `pk`.
@@ -55,6 +63,12 @@ const ABSENT_OR_EXPIRED: &str = "attribute_not_exists(#pk) OR #expires_at <= :no
 /// consistent. The IAM actions used are `dynamodb:GetItem`, `dynamodb:PutItem` and
 /// `dynamodb:DeleteItem` (plus `CreateTable`, `DescribeTable`, `DescribeTimeToLive` and
 /// `UpdateTimeToLive` for `create_table`).
+///
+/// Put-if-absent is a `PutItem` with the condition `attribute_not_exists(pk) OR expires_at <=
+/// :now`. The SDK retries a call whose answer was lost; so that a retry of a write that had
+/// landed does not report a loss, the item carries the call's token `w`, and a failed condition
+/// check returns the item found (`ReturnValuesOnConditionCheckFailure`): if it holds this
+/// call's token, this call won.
 ///
 /// Keys are limited to 2048 bytes and an item to 400 KB by DynamoDB.
 ///
@@ -200,27 +214,36 @@ impl Store for DynamoStore {
         value: Bytes,
         ttl: Option<Duration>,
     ) -> Result<bool, StoreError> {
+        let token = write_token();
+        let mut item: HashMap<_, _> = self.item(key, value, ttl).into_iter().collect();
+        item.insert(WRITE_TOKEN.to_owned(), AttributeValue::S(token.clone()));
         let result = self
             .client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(self.item(key, value, ttl).into_iter().collect()))
+            .set_item(Some(item))
             .condition_expression(ABSENT_OR_EXPIRED)
             .expression_attribute_names("#pk", PK)
             .expression_attribute_names("#expires_at", EXPIRES_AT)
             .expression_attribute_values(":now", AttributeValue::N(self.now().to_string()))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
+        let error = match result {
+            Ok(_) => return Ok(true),
+            Err(error) => error,
+        };
+        match error.as_service_error() {
+            Some(PutItemError::ConditionalCheckFailedException(failed)) => {
+                // The SDK retries a call whose answer was lost; if the first attempt had
+                // landed, the item found is this call's own write.
+                let own = written_by(failed.item(), &token);
+                if own {
+                    tracing::debug!(table = %self.table, "put_if_absent retry found its own write");
+                }
+                Ok(own)
             }
-            Err(error) => Err(backend(error)),
+            _ => Err(backend(error)),
         }
     }
 
@@ -258,6 +281,61 @@ fn parse_expiry(value: &AttributeValue) -> Result<u64, StoreError> {
     secs.ok_or_else(|| StoreError::Corrupt(format!("attribute `{EXPIRES_AT}` is not a number")))
 }
 
+/// Whether `item` (as a failed condition check returned it) was written with `token`.
+fn written_by(item: Option<&HashMap<String, AttributeValue>>, token: &str) -> bool {
+    item.and_then(|item| item.get(WRITE_TOKEN))
+        .is_some_and(|w| matches!(w, AttributeValue::S(w) if w == token))
+}
+
+/// 128 bits no other call uses: 64 from a randomly keyed hasher, 64 from the clock.
+fn write_token() -> String {
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let random = RandomState::new().hash_one(CALLS.fetch_add(1, Ordering::Relaxed));
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    format!("{random:016x}{:016x}", now.as_nanos() as u64)
+}
+
 fn backend(error: impl std::error::Error + Send + Sync + 'static) -> StoreError {
     StoreError::Backend(Box::new(error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_tokens_differ() {
+        let tokens: std::collections::HashSet<String> =
+            (0..10_000).map(|_| write_token()).collect();
+        assert_eq!(tokens.len(), 10_000);
+        assert!(tokens.iter().all(|t| t.len() == 32));
+    }
+
+    #[test]
+    fn a_retry_recognises_only_its_own_write() {
+        let item: HashMap<String, AttributeValue> = [
+            (PK.to_owned(), AttributeValue::S("k".into())),
+            (WRITE_TOKEN.to_owned(), AttributeValue::S("abc".into())),
+        ]
+        .into_iter()
+        .collect();
+        assert!(written_by(Some(&item), "abc"));
+        assert!(!written_by(Some(&item), "abd"));
+        assert!(!written_by(None, "abc"));
+        let plain: HashMap<String, AttributeValue> =
+            [(PK.to_owned(), AttributeValue::S("k".into()))].into_iter().collect();
+        assert!(!written_by(Some(&plain), "abc"), "an item from put has no token");
+    }
+
+    #[test]
+    fn expiry_parses_whatever_a_number_holds() {
+        assert_eq!(parse_expiry(&AttributeValue::N("1700000000".into())).ok(), Some(1_700_000_000));
+        assert_eq!(
+            parse_expiry(&AttributeValue::N("1700000000.9".into())).ok(),
+            Some(1_700_000_000)
+        );
+        assert_eq!(parse_expiry(&AttributeValue::N("-5".into())).ok(), Some(0));
+        assert!(parse_expiry(&AttributeValue::N("soon".into())).is_err());
+        assert!(parse_expiry(&AttributeValue::S("1".into())).is_err());
+    }
 }
