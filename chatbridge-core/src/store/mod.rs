@@ -26,6 +26,12 @@
 //! # Ok::<_, chatbridge_core::StoreError>(()) }).unwrap();
 //! ```
 
+#[cfg(feature = "dynamodb")]
+mod dynamo;
+mod memory;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,12 +39,6 @@ use async_trait::async_trait;
 use bytes::Bytes;
 
 use crate::StoreError;
-
-#[cfg(feature = "dynamodb")]
-mod dynamo;
-mod memory;
-#[cfg(feature = "sqlite")]
-mod sqlite;
 
 #[cfg(feature = "dynamodb")]
 #[cfg_attr(docsrs, doc(cfg(feature = "dynamodb")))]

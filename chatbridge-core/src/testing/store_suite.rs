@@ -1,4 +1,4 @@
-//! The store test suite: one set of checks that every [`Store`](crate::store::Store) backend must pass.
+//! The store test suite: the checks every [`Store`](crate::store::Store) backend passes.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
