@@ -105,6 +105,15 @@ impl Context {
     /// of it too.
     pub async fn reply(&self, reply: impl IntoReply) -> Result<(), DeliveryError> {
         let Some(reply) = reply.into_reply() else { return Ok(()) };
+        // A platform without a follow-up channel gets the whole reply, reaction included, to
+        // render as it can (Lex shows the emoji).
+        let reply = match &mut *self.lock_first() {
+            First::Collect(replies) => {
+                replies.push(reply);
+                return Ok(());
+            }
+            _ => reply,
+        };
         let (reply, reaction) = reply.take_reaction();
         if !reply.is_empty() {
             if let Some(reply) = self.try_first(reply) {

@@ -27,6 +27,6 @@ pub use handler::{Handler, HandlerFn, HandlerOutput, handler_fn};
 pub use ids::{ConversationId, MessageId, ThreadId, UserId, WorkspaceId};
 pub use message::{Command, Message, MessageKind, Sender};
 pub use platform::Platform;
-pub use reply::{IntoReply, Reply, Visibility};
+pub use reply::{Emoji, IntoReply, Reply, Visibility};
 pub use router::{Pattern, Router};
 pub use secret::Secret;

@@ -31,7 +31,7 @@ pub enum Visibility {
 /// assert_eq!(reply.visibility, Visibility::InChannel);
 ///
 /// let reaction = Reply::reaction("pizza");
-/// assert_eq!(reaction.reaction.as_deref(), Some("pizza"));
+/// assert_eq!(reaction.reaction.unwrap().name(), Some("pizza"));
 /// ```
 #[derive(Clone, Default)]
 #[non_exhaustive]
@@ -41,8 +41,8 @@ pub struct Reply {
     pub text: Option<String>,
     /// Who sees it.
     pub visibility: Visibility,
-    /// An emoji to react to the source message with (a name such as `pizza`, or the character).
-    pub reaction: Option<String>,
+    /// An emoji to react to the source message with.
+    pub reaction: Option<Emoji>,
     /// Whether to answer in the source message's thread.
     pub in_thread: bool,
     /// Whether to replace the message the interaction came from (buttons, menus).
@@ -63,7 +63,7 @@ impl Reply {
     }
 
     /// A reaction to the source message, with no text.
-    pub fn reaction(emoji: impl Into<String>) -> Self {
+    pub fn reaction(emoji: impl Into<Emoji>) -> Self {
         Self { reaction: Some(emoji.into()), ..Self::default() }
     }
 
@@ -74,7 +74,7 @@ impl Reply {
     }
 
     /// Adds a reaction to the source message.
-    pub fn with_reaction(mut self, emoji: impl Into<String>) -> Self {
+    pub fn with_reaction(mut self, emoji: impl Into<Emoji>) -> Self {
         self.reaction = Some(emoji.into());
         self
     }
@@ -117,7 +117,7 @@ impl Reply {
 
     /// Splits off the reaction, which always goes out through the platform's API rather than
     /// in an HTTP response. Returns the reply without it, and the reaction.
-    pub fn take_reaction(mut self) -> (Self, Option<String>) {
+    pub fn take_reaction(mut self) -> (Self, Option<Emoji>) {
         let reaction = self.reaction.take();
         (self, reaction)
     }
@@ -132,6 +132,73 @@ impl fmt::Debug for Reply {
             .field("in_thread", &self.in_thread)
             .field("replace_original", &self.replace_original)
             .finish_non_exhaustive()
+    }
+}
+
+/// An emoji, by name (`pizza`, as Slack wants it), by character (`🍕`, as Discord and text
+/// want it), or both. Platforms pick the form they need; give both when you can.
+///
+/// ```
+/// use chatbridge_core::Emoji;
+///
+/// let both = Emoji::new("pizza", "🍕");
+/// assert_eq!(both.name(), Some("pizza"));
+/// assert_eq!(both.character(), Some("🍕"));
+/// // A plain string is a name if it is ASCII (colons stripped), a character otherwise.
+/// assert_eq!(Emoji::from(":thumbsup:").name(), Some("thumbsup"));
+/// assert_eq!(Emoji::from("👍").character(), Some("👍"));
+/// ```
+#[derive(Clone, PartialEq, Eq, Debug, Hash)]
+pub struct Emoji {
+    name: Option<String>,
+    character: Option<String>,
+}
+
+impl Emoji {
+    /// An emoji with both its name and its character.
+    pub fn new(name: impl Into<String>, character: impl Into<String>) -> Self {
+        Self { name: Some(strip_colons(name.into())), character: Some(character.into()) }
+    }
+
+    /// An emoji known by name only (`pizza`, `:pizza:`, or a custom one).
+    pub fn from_name(name: impl Into<String>) -> Self {
+        Self { name: Some(strip_colons(name.into())), character: None }
+    }
+
+    /// An emoji known by character only.
+    pub fn from_character(character: impl Into<String>) -> Self {
+        Self { name: None, character: Some(character.into()) }
+    }
+
+    /// The name, without colons.
+    #[must_use]
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The character(s).
+    #[must_use]
+    pub fn character(&self) -> Option<&str> {
+        self.character.as_deref()
+    }
+}
+
+fn strip_colons(name: String) -> String {
+    match name.strip_prefix(':').and_then(|n| n.strip_suffix(':')) {
+        Some(inner) => inner.to_owned(),
+        None => name,
+    }
+}
+
+impl From<&str> for Emoji {
+    fn from(emoji: &str) -> Self {
+        if emoji.is_ascii() { Self::from_name(emoji) } else { Self::from_character(emoji) }
+    }
+}
+
+impl From<String> for Emoji {
+    fn from(emoji: String) -> Self {
+        if emoji.is_ascii() { Self::from_name(emoji) } else { Self::from_character(emoji) }
     }
 }
 

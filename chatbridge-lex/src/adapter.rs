@@ -8,6 +8,7 @@ use bytes::Bytes;
 use chatbridge_core::adapter::{Ack, Adapter, Delivery, Dispatch, Incoming, ReplyMode};
 use chatbridge_core::{AdapterError, DeliveryError, Message, Platform, Reply, Secret};
 use http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode, header};
+use subtle::ConstantTimeEq;
 
 use crate::event::LexEvent;
 use crate::message::{LexMessageExt, to_message};
@@ -112,7 +113,7 @@ impl LexAdapter {
     fn check_header(&self, request: &Request<Bytes>) -> Result<(), AdapterError> {
         let Some((name, expected)) = &self.shared_secret else { return Ok(()) };
         let given = request.headers().get(name).map_or(&[][..], HeaderValue::as_bytes);
-        if constant_time_eq(given, expected.expose_secret().as_bytes()) {
+        if bool::from(given.ct_eq(expected.expose_secret().as_bytes())) {
             Ok(())
         } else {
             Err(AdapterError::Unauthorized("missing or wrong shared-secret header"))
@@ -190,13 +191,4 @@ impl Adapter for LexAdapter {
         };
         Err(DeliveryError::Unsupported { platform: Platform::LEX, reason })
     }
-}
-
-/// Compares without an early exit, so timing tells nothing about where a guess went wrong.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    let mut diff = a.len() ^ b.len();
-    for (i, &byte) in b.iter().enumerate() {
-        diff |= usize::from(a.get(i).copied().unwrap_or(0) ^ byte);
-    }
-    diff == 0
 }

@@ -40,7 +40,9 @@ impl Plan {
     pub(crate) fn from_replies(replies: Vec<Reply>) -> Self {
         let mut plan = Self::default();
         for mut reply in replies {
-            if let Some(text) = reply.text.take() {
+            // Lex has no reactions: a reply that is only a reaction shows its emoji as text.
+            let reaction = reply.reaction.take().and_then(|e| e.character().map(str::to_owned));
+            if let Some(text) = reply.text.take().or(reaction) {
                 plan.messages.push(LexMessage::PlainText(text));
             }
             if let Some(lex) = reply.extensions.remove::<LexReply>() {

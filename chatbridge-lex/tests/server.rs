@@ -254,21 +254,30 @@ async fn the_raw_json_path_answers_without_http() {
 }
 
 #[tokio::test]
-async fn a_reaction_is_refused_as_unsupported() {
+async fn a_reaction_shows_its_emoji_and_text_wins_over_it() {
     let errors: Arc<Mutex<Vec<String>>> = Arc::default();
     let seen = Arc::clone(&errors);
-    let react = |_cx: Context, _msg: Message| async { Reply::text("hi").with_reaction("pizza") };
+    let react = |_cx: Context, msg: Message| async move {
+        if msg.text.contains("pizza") {
+            Reply::reaction(chatbridge_core::Emoji::new("pizza", "🍕"))
+        } else {
+            Reply::text("hi").with_reaction("pizza")
+        }
+    };
     let bot = Bot::builder()
         .mount("/lex", LexAdapter::new())
-        .on_error(move |e: &BotError| {
-            let source = std::error::Error::source(e).map(ToString::to_string).unwrap_or_default();
-            seen.lock().unwrap().push(format!("{e}: {source}"));
-        })
+        .on_error(move |e: &BotError| seen.lock().unwrap().push(e.to_string()))
         .handler(Router::new().fallback(chatbridge_core::handler_fn(react)))
         .build();
     let response = bot.handle(lex_request("/lex", &fixture_json("v2/slack.json"))).await;
-    let errors = errors.lock().unwrap().clone();
-    assert!(errors.iter().any(|e| e.contains("Lex has no reactions")), "{errors:?}");
-    // The handler's `?` on the refused reaction fails it; core answers 500.
-    assert_eq!(response.status(), 500);
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+    assert_eq!(body["messages"][0]["content"], "hi");
+    assert_eq!(body["messages"].as_array().map(Vec::len), Some(1));
+    let mut event = fixture_json("v2/slack.json");
+    event["inputTranscript"] = serde_json::json!("I love pizza");
+    let response = bot.handle(lex_request("/lex", &event)).await;
+    let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+    assert_eq!(body["messages"][0]["content"], "🍕");
+    assert!(errors.lock().unwrap().is_empty(), "{:?}", errors.lock().unwrap());
 }

@@ -1,1 +1,3 @@
 //! Shared pieces of the chatbridge example bots.
+
+pub mod emoji;

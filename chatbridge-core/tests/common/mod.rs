@@ -29,7 +29,12 @@ impl TestAdapter {
             .lock()
             .unwrap()
             .iter()
-            .map(|(_, _, r)| r.text.clone().or_else(|| r.reaction.clone()).unwrap_or_default())
+            .map(|(_, _, r)| {
+                r.text
+                    .clone()
+                    .or_else(|| r.reaction.as_ref().and_then(|e| e.name().map(str::to_owned)))
+                    .unwrap_or_default()
+            })
             .collect()
     }
 }

@@ -1,5 +1,6 @@
 //! Test helpers (feature `testing`): a fake platform API on loopback that records what the bot
-//! sends, the [`store_suite`] every store backend passes, and a [`ManualClock`] re-export.
+//! sends, a [`Simulator`] that serves a bot for real beside it, the [`store_suite`] every store
+//! backend passes, and a [`ManualClock`] re-export.
 //!
 //! ```
 //! use chatbridge_core::testing::{FakeApi, FakeResponse};
@@ -14,8 +15,6 @@
 //! assert_eq!(&seen[0].body[..], b"hi");
 //! # });
 //! ```
-
-mod store_suite;
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -32,6 +31,10 @@ use tokio::sync::Notify;
 
 pub use self::store_suite::store_suite;
 pub use crate::clock::ManualClock;
+pub use sim::{Exchange, Simulator};
+
+mod sim;
+mod store_suite;
 
 /// A request the fake API received.
 #[derive(Clone, Debug)]
