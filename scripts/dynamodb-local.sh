@@ -8,6 +8,8 @@
 # `start` prints one line on stdout, `export CHATBRIDGE_TEST_DYNAMODB_ENDPOINT=http://127.0.0.1:PORT`,
 # and writes the same (plus DYNAMODB_ENDPOINT=...) to "$DYNAMODB_LOCAL_DIR/env"; everything else
 # goes to stderr. Starting again while the server runs prints the same line and starts nothing.
+# When `start` fails it prints `false` instead, so that `eval "$(… start)"` fails too: a shell
+# with `set -e` stops there rather than running the tests without a server.
 # `status` exits 0 when the server answers; `env` prints the export line of a running server.
 #
 # Settings (environment):
@@ -132,7 +134,10 @@ stop() {
 }
 
 case "${1:-}" in
-    start) start ;;
+    start)
+        trap '[[ $? -eq 0 ]] || echo false' EXIT
+        start
+        ;;
     stop) stop ;;
     status)
         if running_pid >/dev/null && [[ -f "$PORT_FILE" ]] && answers "$(cat "$PORT_FILE")"; then
