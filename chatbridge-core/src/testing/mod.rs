@@ -1,5 +1,6 @@
 //! Test helpers (feature `testing`): a fake platform API on loopback that records what the bot
-//! sends, a [`Simulator`] that serves a bot for real beside it, and a [`ManualClock`] re-export.
+//! sends, a [`Simulator`] that serves a bot for real beside it, the [`store_suite`] every store
+//! backend passes, and a [`ManualClock`] re-export.
 //!
 //! ```
 //! use chatbridge_core::testing::{FakeApi, FakeResponse};
@@ -28,10 +29,12 @@ use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header
 use http_body_util::BodyExt;
 use tokio::sync::Notify;
 
+pub use self::store_suite::store_suite;
 pub use crate::clock::ManualClock;
 pub use sim::{Exchange, Simulator};
 
 mod sim;
+mod store_suite;
 
 /// A request the fake API received.
 #[derive(Clone, Debug)]
