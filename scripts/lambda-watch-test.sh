@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Tests the Lambda host for real on this machine: the timing bot runs as a Lambda function under
-# `cargo lambda watch` (the Lambda runtime API and a Function URL, emulated on 127.0.0.1), and
+# `cargo lambda watch` (the examples' `bots` binary with CHATBRIDGE_BOT=timing_bot; the Lambda runtime API and a Function URL, emulated on 127.0.0.1), and
 # examples/tests/lambda_watch.rs sends it signed Slack and Discord requests; follow-ups arrive at
 # a fake platform API on loopback. Afterwards the function's log must show the internal
 # extension holding the sandbox until the follow-ups were delivered.
@@ -21,8 +21,10 @@ API_PORT=$(free_port)
 DISCORD_PUBLIC_KEY=197f6b23e16c8532c6abc838facd5ea789be0c76b2920334039bfa8b3d368d61
 LOG=${LAMBDA_WATCH_LOG:-/tmp/chatbridge-lambda-watch.log}
 
-cargo build -q -p chatbridge-examples --example timing_bot
-cargo lambda watch -A 127.0.0.1 -P "$LAMBDA_PORT" -p chatbridge-examples --example timing_bot \
+cargo build -q -p chatbridge-examples --bin bots
+cd examples
+cargo lambda watch -A 127.0.0.1 -P "$LAMBDA_PORT" --bin bots \
+  --env-var "CHATBRIDGE_BOT=timing_bot" \
   --env-var "SLACK_SIGNING_SECRET=lambda-watch-test-signing-secret" \
   --env-var "DISCORD_PUBLIC_KEY=$DISCORD_PUBLIC_KEY" \
   --env-var "DISCORD_APPLICATION_ID=1000000000000000001" \
@@ -30,9 +32,10 @@ cargo lambda watch -A 127.0.0.1 -P "$LAMBDA_PORT" -p chatbridge-examples --examp
   --env-var "RUST_LOG=info" \
   >"$LOG" 2>&1 &
 WATCH=$!
+cd ..
 trap 'kill $WATCH 2>/dev/null || true; wait $WATCH 2>/dev/null || true' EXIT
 
-URL="http://127.0.0.1:$LAMBDA_PORT/lambda-url/timing_bot"
+URL="http://127.0.0.1:$LAMBDA_PORT/lambda-url/bots"
 # The first invocation builds and starts the function: wait for an unsigned request's 401.
 for _ in $(seq 1 300); do
   code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$URL/slack/events" || true)

@@ -27,7 +27,15 @@ pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 /// Runs an example bot: `simulate ...`, or serve (on Lambda when the Lambda runtime API is
 /// set, otherwise on `CHATBRIDGE_ADDR`).
 pub async fn main(name: &'static str, router: fn() -> Router) -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    main_with_args(name, router, std::env::args().skip(1).collect()).await
+}
+
+/// [`main`] with the arguments given rather than read.
+pub async fn main_with_args(
+    name: &'static str,
+    router: fn() -> Router,
+    args: Vec<String>,
+) -> ExitCode {
     // The simulator prints the conversation; logs go to stderr, and only warnings by default.
     init_tracing(if args.first().is_some_and(|a| a == "simulate") { "warn" } else { "info" });
     let result = match args.first().map(String::as_str) {
@@ -97,6 +105,7 @@ pub fn init_tracing(default: &str) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .try_init();
 }

@@ -35,7 +35,11 @@ impl Target {
         let api_addr = std::env::var("CHATBRIDGE_TEST_FAKE_API_ADDR").ok()?;
         let discord = DiscordSigner::from_seed(DISCORD_SEED);
         if let Ok(key) = std::env::var("CHATBRIDGE_TEST_DISCORD_PUBLIC_KEY") {
-            assert_eq!(key, discord.public_key_hex(), "the script and the test disagree on the key");
+            assert_eq!(
+                key,
+                discord.public_key_hex(),
+                "the script and the test disagree on the key"
+            );
         }
         Some(Self {
             url,
@@ -86,7 +90,9 @@ fn json(answer: &Answer) -> serde_json::Value {
 #[tokio::test]
 async fn replies_are_on_time_under_cargo_lambda_watch() {
     let Some(t) = Target::from_env().await else {
-        println!("skipped: run scripts/lambda-watch-test.sh to test the Lambda host under cargo lambda watch");
+        println!(
+            "skipped: run scripts/lambda-watch-test.sh to test the Lambda host under cargo lambda watch"
+        );
         return;
     };
 
@@ -113,7 +119,7 @@ async fn replies_are_on_time_under_cargo_lambda_watch() {
     let slow = t.discord_command("slow").await;
     assert_eq!(json(&slow)["type"], 5);
     assert!(slow.elapsed < Duration::from_secs(3), "Discord ack took {:?}", slow.elapsed);
-    let calls = t.api.wait_for(2, Duration::from_secs(20)).await;
+    t.api.wait_for(2, Duration::from_secs(20)).await;
     let calls = &t.calls_after(Duration::from_secs(1)).await[1..];
     assert_eq!(calls.len(), 1, "{calls:?}");
     assert_eq!(calls[0].method, "PATCH");
