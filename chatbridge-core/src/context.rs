@@ -117,10 +117,10 @@ impl Context {
             _ => reply,
         };
         let (reply, reaction) = reply.take_reaction();
-        if !reply.is_empty() {
-            if let Some(reply) = self.try_first(reply) {
-                self.deliver(reply, true).await?;
-            }
+        if !reply.is_empty()
+            && let Some(reply) = self.try_first(reply)
+        {
+            self.deliver(reply, true).await?;
         }
         match reaction {
             // A reaction needs no response to have gone first: it targets the source message.

@@ -185,10 +185,10 @@ impl Store for DynamoStore {
             .await
             .map_err(backend)?;
         let Some(mut item) = out.item else { return Ok(None) };
-        if let Some(expires_at) = item.get(EXPIRES_AT) {
-            if parse_expiry(expires_at)? <= self.now() {
-                return Ok(None);
-            }
+        if let Some(expires_at) = item.get(EXPIRES_AT)
+            && parse_expiry(expires_at)? <= self.now()
+        {
+            return Ok(None);
         }
         match item.remove(VALUE) {
             None => Ok(Some(Bytes::new())),
