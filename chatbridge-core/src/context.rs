@@ -43,11 +43,15 @@ struct Inner {
     extensions: Extensions,
     store: SharedStore,
     on_error: ErrorHook,
+    spawn: Spawn,
     follow_ups: bool,
     first: Mutex<First>,
     deliveries: tokio::sync::Mutex<usize>,
     sent: watch::Receiver<bool>,
 }
+
+/// Runs background work of a request (a reaction) as one of its tracked continuations.
+pub(crate) type Spawn = Arc<dyn Fn(std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>) + Send + Sync>;
 
 /// Where the next reply goes.
 pub(crate) enum First {
@@ -76,6 +80,7 @@ impl Context {
         extensions: Extensions,
         store: SharedStore,
         on_error: ErrorHook,
+        spawn: Spawn,
         first: First,
         sent: watch::Receiver<bool>,
     ) -> Self {
@@ -88,6 +93,7 @@ impl Context {
                 extensions,
                 store,
                 on_error,
+                spawn,
                 follow_ups: !matches!(first, First::Collect(_)),
                 first: Mutex::new(first),
                 deliveries: tokio::sync::Mutex::new(0),
@@ -99,7 +105,8 @@ impl Context {
     /// Sends a reply: inline as the HTTP response if the platform is still waiting and it is in
     /// time, otherwise as a follow-up. Replies go out in the order of the calls, each once.
     ///
-    /// A reply's reaction always goes out through the platform's API.
+    /// A reply's reaction goes out through the platform's API in the background, so that it
+    /// never holds up the response; if it fails, the bot's error hook hears of it.
     ///
     /// # Errors
     ///
@@ -122,11 +129,15 @@ impl Context {
         {
             self.deliver(reply, true).await?;
         }
-        match reaction {
-            // A reaction needs no response to have gone first: it targets the source message.
-            Some(emoji) => self.deliver(Reply::reaction(emoji), false).await,
-            None => Ok(()),
+        if let Some(emoji) = reaction {
+            // A reaction needs no response to have gone first (it targets the source message),
+            // and the response must not wait for it.
+            let cx = self.clone();
+            (self.inner.spawn)(Box::pin(async move {
+                let _ = cx.deliver(Reply::reaction(emoji), false).await;
+            }));
         }
+        Ok(())
     }
 
     /// Acknowledges the platform now, before there is a reply, with the visibility the reply

@@ -65,9 +65,9 @@ async fn a_reply_after_15_minutes_is_reported_expired_without_a_call() {
 
 #[tokio::test]
 async fn a_reaction_without_a_bot_token_is_unsupported() {
+    // Reactions go out in the background: the failure reaches the error hook.
     let router = Router::new().fallback(|cx: Context, _msg: Message| async move {
-        let result = cx.reply(Reply::reaction("pizza")).await;
-        assert!(matches!(result, Err(DeliveryError::Unsupported { .. })), "{result:?}");
+        cx.reply(Reply::reaction("pizza")).await.expect("a reaction is sent in the background");
     });
     let (errors, calls) = run(router, None, Instant::now(), fixture("component_button.json")).await;
     assert_eq!(errors, ["unsupported"]);

@@ -2,9 +2,11 @@
 //! credentials are set, then serve on a local server or on AWS Lambda, or simulate.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use chatbridge_core::host::lambda::LambdaHost;
 use chatbridge_core::host::server;
+use chatbridge_core::store::{DynamoStore, MemoryStore, SharedStore, SqliteStore};
 use chatbridge_core::{Bot, BotError, BoxError, Router};
 use chatbridge_discord::DiscordAdapter;
 use chatbridge_lex::LexAdapter;
@@ -18,6 +20,8 @@ pub const SLACK_PATH: &str = "/slack/events";
 pub const DISCORD_PATH: &str = "/discord/interactions";
 /// Where Lex events are served (and where raw Lambda events go).
 pub const LEX_PATH: &str = "/lex";
+/// The default store: a SQLite file in the working directory.
+pub const DEFAULT_STORE: &str = "chatbridge.db";
 /// The default listening address.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 
@@ -56,13 +60,17 @@ pub async fn main_with_args(
 }
 
 /// Builds the bot from configuration: each platform with credentials is mounted; one line
-/// says which are not, and why.
+/// says which are not, and why. The store comes from `CHATBRIDGE_STORE`: a SQLite file path
+/// (default `chatbridge.db`), `dynamodb:TABLE` (with `CHATBRIDGE_DYNAMODB_ENDPOINT` to point
+/// at a local server), or `:memory:`.
 ///
 /// # Errors
 ///
-/// A credential that is set but unusable (a malformed Discord public key, say).
-pub fn build_bot(router: Router, lookup: Lookup<'_>) -> Result<Bot, BoxError> {
-    let mut builder = Bot::builder().handler(router).on_error(log_error);
+/// A credential that is set but unusable (a malformed Discord public key, say), or a store
+/// that cannot be opened.
+pub async fn build_bot(router: Router, lookup: Lookup<'_>) -> Result<Bot, BoxError> {
+    let store = open_store(lookup).await?;
+    let mut builder = Bot::builder().handler(router).store(store).on_error(log_error);
     match SlackAdapter::from_lookup(lookup) {
         Ok(adapter) => builder = builder.mount(SLACK_PATH, adapter),
         Err(chatbridge_slack::ConfigError::MissingVar(var)) => {
@@ -80,9 +88,32 @@ pub fn build_bot(router: Router, lookup: Lookup<'_>) -> Result<Bot, BoxError> {
     Ok(builder.mount(LEX_PATH, LexAdapter::new()).build())
 }
 
+/// The store `CHATBRIDGE_STORE` names.
+///
+/// # Errors
+///
+/// The store cannot be opened.
+pub async fn open_store(lookup: Lookup<'_>) -> Result<SharedStore, BoxError> {
+    let spec = lookup("CHATBRIDGE_STORE").unwrap_or_else(|| DEFAULT_STORE.to_owned());
+    let store: SharedStore = if spec == ":memory:" {
+        Arc::new(MemoryStore::new())
+    } else if let Some(table) = spec.strip_prefix("dynamodb:") {
+        let mut builder = DynamoStore::builder().table(table);
+        if let Some(url) = lookup("CHATBRIDGE_DYNAMODB_ENDPOINT") {
+            builder = builder.endpoint_url(url);
+        }
+        tracing::info!(table, "store: DynamoDB");
+        Arc::new(builder.build().await?)
+    } else {
+        tracing::info!(path = spec, "store: SQLite");
+        Arc::new(SqliteStore::open(&spec)?)
+    };
+    Ok(store)
+}
+
 async fn serve(router: Router) -> Result<(), BoxError> {
     let lookup = |name: &str| std::env::var(name).ok();
-    let bot = build_bot(router, &lookup)?;
+    let bot = build_bot(router, &lookup).await?;
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
         return LambdaHost::new(bot).raw_events_to(LEX_PATH).run().await;
     }

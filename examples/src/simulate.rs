@@ -118,38 +118,33 @@ impl Session {
     ///
     /// The bot could not be built from the simulated configuration.
     pub async fn start(name: &'static str, router: Router) -> Result<Self, BoxError> {
-        let mut rng = rand::rng();
-        let mut seed = [0u8; 32];
-        rng.fill_bytes(&mut seed);
-        let slack_secret =
-            format!("{:032x}", rng.next_u64() as u128 | (u128::from(rng.next_u64()) << 64));
+        // Development credentials, new for every run.
+        let (seed, slack_secret) = {
+            let mut rng = rand::rng();
+            let mut seed = [0u8; 32];
+            rng.fill_bytes(&mut seed);
+            let mut secret = [0u8; 16];
+            rng.fill_bytes(&mut secret);
+            (seed, secret.iter().map(|b| format!("{b:02x}")).collect::<String>())
+        };
         let slack = SlackSigner::new(slack_secret.clone());
         let discord = DiscordSigner::from_seed(seed);
         let discord_key = discord.public_key_hex();
-        let mut built = None;
-        let sim = Simulator::start(|api| {
-            let vars: HashMap<&str, String> = HashMap::from([
-                ("SLACK_SIGNING_SECRET", slack_secret),
-                ("SLACK_BOT_TOKEN", "xoxb-simulated-token".to_owned()),
-                ("SLACK_API_URL", format!("{api}/api/")),
-                ("DISCORD_PUBLIC_KEY", discord_key),
-                ("DISCORD_APPLICATION_ID", DISCORD_APPLICATION_ID.to_owned()),
-                ("DISCORD_BOT_TOKEN", "simulated-discord-bot-token".to_owned()),
-                ("DISCORD_API_URL", format!("{api}/api/v10")),
-            ]);
-            let lookup = move |name: &str| vars.get(name).cloned();
-            let bot = build_bot(router, &lookup);
-            let (bot, error) = match bot {
-                Ok(bot) => (bot, None),
-                Err(error) => (chatbridge_core::Bot::builder().build(), Some(error)),
-            };
-            built = error;
-            bot
-        })
-        .await;
-        if let Some(error) = built {
-            return Err(error);
-        }
+        let api = chatbridge_core::testing::FakeApi::start().await;
+        let url = api.url();
+        let vars: HashMap<&str, String> = HashMap::from([
+            ("CHATBRIDGE_STORE", ":memory:".to_owned()),
+            ("SLACK_SIGNING_SECRET", slack_secret),
+            ("SLACK_BOT_TOKEN", "xoxb-simulated-token".to_owned()),
+            ("SLACK_API_URL", format!("{url}/api/")),
+            ("DISCORD_PUBLIC_KEY", discord_key),
+            ("DISCORD_APPLICATION_ID", DISCORD_APPLICATION_ID.to_owned()),
+            ("DISCORD_BOT_TOKEN", "simulated-discord-bot-token".to_owned()),
+            ("DISCORD_API_URL", format!("{url}/api/v10")),
+        ]);
+        let lookup = move |name: &str| vars.get(name).cloned();
+        let bot = build_bot(router, &lookup).await?;
+        let sim = Simulator::with_api(api, bot).await;
         println!("chatbridge simulator: {name}, on this machine only (no accounts, no network)");
         println!("  bot:               {}", sim.url());
         println!("  fake platform API: {}", sim.api().url());

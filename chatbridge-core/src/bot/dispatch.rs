@@ -88,6 +88,7 @@ impl Bot {
             extensions,
             Arc::clone(&inner.store),
             Arc::clone(&inner.on_error),
+            self.spawner(scope.clone()),
             first,
             sent_rx,
         );
@@ -128,6 +129,20 @@ impl Bot {
             }
         };
         respond(&sent_tx, response)
+    }
+
+    /// Spawns a request's background work on the bot's tracker (and the request's scope).
+    fn spawner(&self, scope: Option<TaskTracker>) -> crate::context::Spawn {
+        let tasks = self.inner.tasks.clone();
+        Arc::new(move |task: Task| {
+            let task: Task = match &scope {
+                Some(scope) => Box::pin(scope.track_future(task)),
+                None => task,
+            };
+            if let Ok(handle) = tokio::runtime::Handle::try_current() {
+                tasks.spawn_on(task, &handle);
+            }
+        })
     }
 
     /// The handler, with its panics caught and its errors reported, replying through `cx`.

@@ -73,6 +73,16 @@ impl Simulator {
     pub async fn start(build: impl FnOnce(&str) -> Bot) -> Self {
         let api = FakeApi::start().await;
         let bot = build(&api.url());
+        Self::with_api(api, bot).await
+    }
+
+    /// Serves `bot` beside an already running fake API (for bots built asynchronously with
+    /// its URL).
+    ///
+    /// # Panics
+    ///
+    /// If no loopback port can be bound: this is test code.
+    pub async fn with_api(api: FakeApi, bot: Bot) -> Self {
         let server = Server::bind("127.0.0.1:0")
             .await
             .expect("a loopback port for the bot")
