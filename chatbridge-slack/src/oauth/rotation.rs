@@ -1,0 +1,207 @@
+//! Token rotation: a bot token that expires within [`REFRESH_MARGIN`] is refreshed with
+//! `oauth.v2.access` (`grant_type=refresh_token`) before it is used. Refresh tokens are single
+//! use, so exactly one refresh may run per installation: in this process an async lock per
+//! installation, across processes a short lock key taken with `put_if_absent`; the others
+//! re-read the store.
+//!
+//! Also here: which workspace a request comes from, and the lifecycle events.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use chatbridge_core::AdapterError;
+use serde_json::Value;
+
+use super::installation::REFRESH_MARGIN;
+use super::{Inner, Installation, OAuthError, SlackOAuth, flow};
+use crate::SlackPayload;
+use crate::events::str_field;
+
+/// How long a cross-process refresh lock lives if its holder dies.
+const LOCK_TTL: Duration = Duration::from_secs(30);
+/// How long to wait for another process's refresh of an already expired token.
+const WAIT_FOR_OTHERS: Duration = Duration::from_secs(5);
+const POLL: Duration = Duration::from_millis(100);
+
+/// Whether the bot token rotates and expires within the margin.
+pub(super) fn needs_refresh(installation: &Installation, now: u64) -> bool {
+    installation.bot_refresh_token.is_some()
+        && installation
+            .bot_token_expires_at
+            .is_some_and(|at| now.saturating_add(REFRESH_MARGIN.as_secs()) >= at)
+}
+
+/// Whether the bot token still works now.
+fn still_valid(installation: &Installation, now: u64) -> bool {
+    installation.bot_token.is_some() && installation.bot_token_expires_at.is_none_or(|at| now < at)
+}
+
+/// Refreshes an installation's bot token, once however many ask at the same time.
+pub(super) async fn refresh(
+    inner: &Inner,
+    installation: Installation,
+) -> Result<Option<Installation>, OAuthError> {
+    let key = installation.key();
+    let flight = inner.flight(&key);
+    let _one_at_a_time = flight.lock().await;
+    let store = inner.installations.store();
+    let lock =
+        format!("slack/refresh-lock/{}", key.trim_start_matches(super::installation::KEY_PREFIX));
+    let started = tokio::time::Instant::now();
+    loop {
+        // Whoever held the lock before may have refreshed already.
+        let Some(current) = inner.installations.load(&key).await? else { return Ok(None) };
+        let now = inner.clock.unix_seconds();
+        if !needs_refresh(&current, now) {
+            return Ok(Some(current));
+        }
+        if store.put_if_absent(&lock, Bytes::new(), Some(LOCK_TTL)).await? {
+            let refreshed = refresh_now(inner, current).await;
+            if let Err(error) = store.delete(&lock).await {
+                tracing::warn!(%error, "refresh lock could not be released; it expires");
+            }
+            return refreshed.map(Some);
+        }
+        // Another process is refreshing: the current token serves while it lasts.
+        if still_valid(&current, now) {
+            return Ok(Some(current));
+        }
+        if started.elapsed() > WAIT_FOR_OTHERS {
+            return Err(OAuthError::RefreshPending);
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Calls `oauth.v2.access` with the refresh token and saves the new tokens.
+async fn refresh_now(
+    inner: &Inner,
+    mut installation: Installation,
+) -> Result<Installation, OAuthError> {
+    let Some(refresh_token) = installation.bot_refresh_token.clone() else {
+        return Ok(installation);
+    };
+    let form = [("grant_type", "refresh_token"), ("refresh_token", refresh_token.expose_secret())];
+    let answer = match inner
+        .api
+        .oauth_v2_access(&inner.client_id, &inner.client_secret, &form)
+        .await
+    {
+        Ok(answer) => answer,
+        Err(error) if still_valid(&installation, inner.clock.unix_seconds()) => {
+            tracing::warn!(%error, team = ?installation.team_id, "token refresh failed; the current token still works");
+            return Ok(installation);
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let (token, scopes, refresh, expires) = flow::tokens(&answer, inner.clock.unix_seconds());
+    if token.is_some() {
+        installation.bot_token = token;
+    }
+    if !scopes.is_empty() {
+        installation.bot_scopes = scopes;
+    }
+    // The old refresh token is spent: never keep it.
+    installation.bot_refresh_token = refresh;
+    installation.bot_token_expires_at = expires;
+    inner.installations.save(&installation).await?;
+    tracing::info!(team = ?installation.team_id, enterprise = ?installation.enterprise_id, "bot token refreshed");
+    Ok(installation)
+}
+
+/// The enterprise and team a request comes from.
+pub(crate) fn workspace_of(payload: &SlackPayload) -> (Option<String>, Option<String>) {
+    match payload {
+        SlackPayload::Event(callback) => match callback.authorizations.first() {
+            Some(auth) if auth.team_id.is_some() || auth.enterprise_id.is_some() => {
+                (auth.enterprise_id.clone(), auth.team_id.clone())
+            }
+            _ => (
+                callback.enterprise_id.clone().or_else(|| callback.context_enterprise_id.clone()),
+                callback.team_id.clone().or_else(|| callback.context_team_id.clone()),
+            ),
+        },
+        SlackPayload::Command(command) => (command.enterprise_id.clone(), command.team_id.clone()),
+        SlackPayload::Interaction(interaction) => {
+            let raw = &interaction.raw;
+            let enterprise = raw
+                .get("enterprise")
+                .and_then(|e| str_field(e, "id"))
+                .or_else(|| raw.get("team").and_then(|t| str_field(t, "enterprise_id")))
+                .or_else(|| raw.get("user").and_then(|u| str_field(u, "enterprise_id")));
+            (enterprise, interaction.team_id.clone())
+        }
+    }
+}
+
+/// Whether an event type changes installations.
+pub(crate) fn is_lifecycle(kind: &str) -> bool {
+    matches!(kind, "app_uninstalled" | "tokens_revoked")
+}
+
+impl SlackOAuth {
+    /// Applies `app_uninstalled` (the installation goes) and `tokens_revoked` (the tokens it
+    /// names go). Returns whether the event was one of these.
+    pub(crate) async fn lifecycle(&self, payload: &SlackPayload) -> Result<bool, AdapterError> {
+        let Some(callback) = payload.as_event() else { return Ok(false) };
+        if !is_lifecycle(&callback.event.kind) {
+            return Ok(false);
+        }
+        let (enterprise, team) = workspace_of(payload);
+        let (enterprise, team) = (enterprise.as_deref(), team.as_deref());
+        let installations = self.installations();
+        let result = if callback.event.kind == "app_uninstalled" {
+            match installations.find(enterprise, team).await {
+                Ok(Some(found)) => installations.store().delete(&found.key()).await,
+                Ok(None) => Ok(()),
+                Err(error) => Err(error),
+            }
+        } else {
+            let list = |name: &str| -> Vec<String> {
+                callback.event.raw["tokens"][name]
+                    .as_array()
+                    .map(|ids| ids.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                    .unwrap_or_default()
+            };
+            installations.revoke(enterprise, team, &list("bot"), &list("oauth")).await.map(drop)
+        };
+        match result {
+            Ok(()) => {
+                tracing::info!(
+                    event = callback.event.kind,
+                    ?team,
+                    ?enterprise,
+                    "installation updated"
+                );
+                Ok(true)
+            }
+            // A 5xx: Slack retries the event later.
+            Err(error) => Err(AdapterError::Internal(Box::new(error))),
+        }
+    }
+}
+
+/// What [`SlackAdapter::prepare`](crate::SlackAdapter) needs from OAuth for one request: the
+/// lifecycle events applied, then the workspace's bot token and ids, if it has an installation.
+pub(crate) async fn prepare(
+    oauth: &SlackOAuth,
+    payload: &SlackPayload,
+) -> Result<Option<(Option<chatbridge_core::Secret>, crate::BotIds)>, AdapterError> {
+    if oauth.lifecycle(payload).await? {
+        return Ok(None);
+    }
+    let (enterprise, team) = workspace_of(payload);
+    match oauth.authorize(enterprise.as_deref(), team.as_deref()).await {
+        Ok(Some(installation)) => {
+            Ok(Some((installation.bot_token.clone(), installation.bot_ids())))
+        }
+        Ok(None) => {
+            tracing::debug!(?team, ?enterprise, "no installation for this workspace");
+            Ok(None)
+        }
+        Err(error) => {
+            tracing::warn!(%error, ?team, "installation lookup failed");
+            Err(AdapterError::Internal(Box::new(error)))
+        }
+    }
+}
