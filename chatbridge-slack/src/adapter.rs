@@ -278,6 +278,8 @@ impl fmt::Debug for SlackAdapter {
             .field("has_token", &self.has_token);
         #[cfg(feature = "client")]
         s.field("client", &self.client);
+        #[cfg(feature = "oauth")]
+        s.field("oauth", &self.oauth.is_some());
         s.finish_non_exhaustive()
     }
 }

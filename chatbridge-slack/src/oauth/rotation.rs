@@ -43,14 +43,23 @@ pub(super) async fn refresh(
 ) -> Result<Option<Installation>, OAuthError> {
     let key = installation.key();
     let flight = inner.flight(&key);
-    let _one_at_a_time = flight.lock().await;
+    let result = {
+        let _one_at_a_time = flight.lock().await;
+        refresh_locked(inner, &key).await
+    };
+    inner.land(&key, flight);
+    result
+}
+
+/// The refresh itself, with this process's lock for the installation held.
+async fn refresh_locked(inner: &Inner, key: &str) -> Result<Option<Installation>, OAuthError> {
     let store = inner.installations.store();
     let lock =
         format!("slack/refresh-lock/{}", key.trim_start_matches(super::installation::KEY_PREFIX));
     let started = tokio::time::Instant::now();
     loop {
         // Whoever held the lock before may have refreshed already.
-        let Some(current) = inner.installations.load(&key).await? else { return Ok(None) };
+        let Some(current) = inner.installations.load(key).await? else { return Ok(None) };
         let now = inner.clock.unix_seconds();
         if !needs_refresh(&current, now) {
             return Ok(Some(current));
