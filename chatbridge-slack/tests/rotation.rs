@@ -12,14 +12,22 @@ use std::time::Duration;
 use chatbridge_core::clock::ManualClock;
 use chatbridge_core::store::{MemoryStore, SharedStore};
 use chatbridge_core::testing::{FakeApi, FakeResponse, Recorded};
-use chatbridge_core::{Bot, Context, Message, MessageKind, Reply, Router, Secret};
+use chatbridge_core::{Bot, Context, HandlerError, Message, MessageKind, Reply, Router, Secret};
+use chatbridge_slack::SlackContextExt;
 use chatbridge_slack::oauth::{Installation, SlackOAuth};
-use common::{JSON, NOW, PATH, builder, signed};
+use common::{FORM, JSON, NOW, PATH, builder, payload_form, signed};
 use futures_util::future::join_all;
 use serde_json::json;
 
 async fn react(_cx: Context, _msg: Message) -> Reply {
     Reply::reaction("pizza")
+}
+
+/// Posts through the context's client: the workspace's token, if the adapter found one.
+async fn post(cx: Context, _msg: Message) -> Result<(), HandlerError> {
+    let slack = cx.slack().ok_or_else(|| HandlerError::msg("no slack client"))?;
+    slack.chat_post_message(&json!({"channel": "C1", "text": "hi"})).await?;
+    Ok(())
 }
 
 struct Setup {
@@ -45,17 +53,17 @@ impl Setup {
     }
 
     fn bot(&self, oauth: &SlackOAuth) -> Bot {
+        self.bot_with(oauth, Router::new().on(MessageKind::Message, react))
+    }
+
+    fn bot_with(&self, oauth: &SlackOAuth, router: Router) -> Bot {
         let adapter = builder()
             .clock(Arc::new(self.clock.clone()))
             .api_url(format!("{}/api/", self.api.url()))
             .oauth(oauth)
             .build()
             .unwrap();
-        Bot::builder()
-            .store(Arc::clone(&self.store))
-            .mount(PATH, adapter)
-            .handler(Router::new().on(MessageKind::Message, react))
-            .build()
+        Bot::builder().store(Arc::clone(&self.store)).mount(PATH, adapter).handler(router).build()
     }
 
     fn calls(&self, path: &str) -> Vec<Recorded> {
@@ -210,4 +218,33 @@ async fn org_wide_installs_are_found_for_every_team_of_the_organisation() {
     assert_eq!(found.bot_token, Some(Secret::new("xoxb-org")));
     assert!(oauth.authorize(None, Some("T7")).await.unwrap().is_none());
     assert!(oauth.authorize(Some("E2"), Some("T7")).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn commands_and_interactions_use_their_teams_token() {
+    let setup = Setup::new().await;
+    let oauth = setup.oauth();
+    for (team, token) in [("T2", "xoxb-two"), ("T3", "xoxb-three")] {
+        let mut installation = Installation::new(None, Some(team.into()));
+        installation.bot_token = Some(Secret::new(token));
+        oauth.installations().save(&installation).await.unwrap();
+    }
+    let router = Router::new().command("post", post).on(MessageKind::Action, post);
+    let bot = setup.bot_with(&oauth, router);
+
+    let command = b"command=%2Fpost&text=&user_id=U1&channel_id=C1&team_id=T2".to_vec();
+    assert_eq!(bot.handle(signed(FORM, command)).await.status(), 200);
+    let interaction = json!({"type": "block_actions", "team": {"id": "T3"}, "user": {"id": "U1"},
+                             "channel": {"id": "C1"}, "actions": [{"action_id": "a", "value": "v"}]});
+    let body = payload_form(interaction.to_string().as_bytes());
+    assert_eq!(bot.handle(signed(FORM, body)).await.status(), 200);
+
+    setup.api.wait_for(2, Duration::from_secs(5)).await;
+    let mut tokens: Vec<String> = setup
+        .calls("/api/chat.postMessage")
+        .iter()
+        .map(|r| r.header("authorization").unwrap().to_owned())
+        .collect();
+    tokens.sort();
+    assert_eq!(tokens, ["Bearer xoxb-three", "Bearer xoxb-two"]);
 }
