@@ -248,3 +248,50 @@ async fn commands_and_interactions_use_their_teams_token() {
     tokens.sort();
     assert_eq!(tokens, ["Bearer xoxb-three", "Bearer xoxb-two"]);
 }
+
+#[tokio::test]
+async fn a_refused_refresh_keeps_the_working_token_and_backs_off() {
+    let setup = Setup::new().await;
+    let oauth = setup.oauth();
+    oauth.installations().save(&rotating("xoxb-old", "xoxe-1", NOW + 120)).await.unwrap();
+    setup.api.respond(
+        "POST",
+        "/api/oauth.v2.access",
+        FakeResponse::json(200, r#"{"ok":false,"error":"invalid_refresh_token"}"#),
+    );
+    for _ in 0..5 {
+        let found = oauth.authorize(None, Some("T1")).await.unwrap().unwrap();
+        assert_eq!(found.bot_token, Some(Secret::new("xoxb-old")), "still valid: still used");
+    }
+    assert_eq!(setup.calls("/api/oauth.v2.access").len(), 1, "not retried by every request");
+    // Expired, and the lock's backoff over: the refusal is an error now.
+    setup.clock.advance(Duration::from_secs(121));
+    assert!(oauth.authorize(None, Some("T1")).await.is_err());
+    assert_eq!(setup.calls("/api/oauth.v2.access").len(), 2);
+}
+
+#[tokio::test]
+async fn an_expiring_user_token_is_refreshed_too() {
+    let setup = Setup::new().await;
+    let oauth = setup.oauth();
+    let mut installation = rotating("xoxb-1", "xoxe-bot", NOW + 43_200);
+    installation.user_token = Some(Secret::new("xoxp-old"));
+    installation.user_refresh_token = Some(Secret::new("xoxe-user"));
+    installation.user_token_expires_at = Some(NOW + 60);
+    oauth.installations().save(&installation).await.unwrap();
+    let body = json!({"ok": true, "access_token": "xoxp-new", "refresh_token": "xoxe-user-2",
+                      "expires_in": 43_200, "token_type": "user"});
+    setup.api.respond_once(
+        "POST",
+        "/api/oauth.v2.access",
+        FakeResponse::json(200, body.to_string()),
+    );
+
+    let found = oauth.authorize(None, Some("T1")).await.unwrap().unwrap();
+    assert_eq!(found.user_token, Some(Secret::new("xoxp-new")));
+    assert_eq!(found.user_refresh_token, Some(Secret::new("xoxe-user-2")));
+    assert_eq!(found.bot_token, Some(Secret::new("xoxb-1")), "the bot token was not due");
+    let refreshes = setup.calls("/api/oauth.v2.access");
+    assert_eq!(refreshes.len(), 1);
+    assert!(form(&refreshes[0]).contains(&("refresh_token".into(), "xoxe-user".into())));
+}

@@ -277,7 +277,8 @@ pub(crate) fn installation_from(answer: &Value, now: u64) -> Installation {
     installation
 }
 
-type Tokens = (Option<Secret>, Vec<String>, Option<Secret>, Option<u64>);
+/// A token, its scopes, its refresh token and its expiry (Unix seconds).
+pub(crate) type Tokens = (Option<Secret>, Vec<String>, Option<Secret>, Option<u64>);
 
 /// A token, its scopes, and with rotation its refresh token and expiry.
 pub(crate) fn tokens(value: &Value, now: u64) -> Tokens {

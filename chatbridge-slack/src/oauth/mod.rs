@@ -221,7 +221,7 @@ impl SlackOAuth {
             .route(self.inner.redirect_path.clone(), self.redirect())
     }
 
-    /// A workspace's installation, its bot token refreshed first if it expires within five
+    /// A workspace's installation, its tokens refreshed first if they expire within five
     /// minutes. `None` when the app is not installed there.
     ///
     /// # Errors
@@ -239,7 +239,7 @@ impl SlackOAuth {
         if !rotation::needs_refresh(&installation, self.inner.clock.unix_seconds()) {
             return Ok(Some(installation));
         }
-        rotation::refresh(&self.inner, installation).await
+        rotation::refresh(self, installation).await
     }
 
     pub(crate) fn inner(&self) -> &Inner {

@@ -1,4 +1,4 @@
-//! Token rotation: a bot token that expires within [`REFRESH_MARGIN`] is refreshed with
+//! Token rotation: a bot (or user) token that expires within [`REFRESH_MARGIN`] is refreshed with
 //! `oauth.v2.access` (`grant_type=refresh_token`) before it is used. Refresh tokens are single
 //! use, so exactly one refresh may run per installation: in this process an async lock per
 //! installation, across processes a short lock key taken with `put_if_absent`; the others
@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use chatbridge_core::AdapterError;
+use chatbridge_core::{AdapterError, Secret};
 use serde_json::Value;
 
 use super::installation::REFRESH_MARGIN;
@@ -20,15 +20,22 @@ use crate::events::str_field;
 /// How long a cross-process refresh lock lives if its holder dies.
 const LOCK_TTL: Duration = Duration::from_secs(30);
 /// How long to wait for another process's refresh of an already expired token.
-const WAIT_FOR_OTHERS: Duration = Duration::from_secs(5);
+const WAIT_FOR_OTHERS: Duration = Duration::from_secs(2);
+/// How long a request waits for a refresh while its current token still works: requests
+/// are answered within Slack's 3 seconds.
+const REFRESH_WAIT: Duration = Duration::from_millis(1500);
 const POLL: Duration = Duration::from_millis(100);
 
-/// Whether the bot token rotates and expires within the margin.
+/// Whether the bot or the user token rotates and expires within the margin.
 pub(super) fn needs_refresh(installation: &Installation, now: u64) -> bool {
-    installation.bot_refresh_token.is_some()
-        && installation
-            .bot_token_expires_at
-            .is_some_and(|at| now.saturating_add(REFRESH_MARGIN.as_secs()) >= at)
+    let i = installation;
+    expiring(i.bot_refresh_token.as_ref(), i.bot_token_expires_at, now)
+        || expiring(i.user_refresh_token.as_ref(), i.user_token_expires_at, now)
+}
+
+fn expiring(refresh: Option<&Secret>, expires_at: Option<u64>, now: u64) -> bool {
+    refresh.is_some()
+        && expires_at.is_some_and(|at| now.saturating_add(REFRESH_MARGIN.as_secs()) >= at)
 }
 
 /// Whether the bot token still works now.
@@ -36,19 +43,38 @@ fn still_valid(installation: &Installation, now: u64) -> bool {
     installation.bot_token.is_some() && installation.bot_token_expires_at.is_none_or(|at| now < at)
 }
 
-/// Refreshes an installation's bot token, once however many ask at the same time.
+/// Refreshes an installation's tokens, once however many ask at the same time.
+///
+/// The refresh runs in its own task, so that it is never cancelled half way (a refresh token
+/// Slack has spent must not be lost with its answer): a caller waits at most
+/// [`REFRESH_WAIT`] while its current token still works, then goes on with that one.
 pub(super) async fn refresh(
-    inner: &Inner,
+    oauth: &SlackOAuth,
     installation: Installation,
 ) -> Result<Option<Installation>, OAuthError> {
-    let key = installation.key();
-    let flight = inner.flight(&key);
-    let result = {
-        let _one_at_a_time = flight.lock().await;
-        refresh_locked(inner, &key).await
+    let now = oauth.inner().clock.unix_seconds();
+    let current = still_valid(&installation, now).then(|| installation.clone());
+    let owned = oauth.clone();
+    let mut task = tokio::spawn(async move {
+        let inner = owned.inner();
+        let key = installation.key();
+        let flight = inner.flight(&key);
+        let result = {
+            let _one_at_a_time = flight.lock().await;
+            refresh_locked(inner, &key).await
+        };
+        inner.land(&key, flight);
+        result
+    });
+    let joined = match (tokio::time::timeout(REFRESH_WAIT, &mut task).await, current) {
+        (Ok(joined), _) => joined,
+        (Err(_), Some(current)) => {
+            tracing::debug!("token refresh still running; the current token serves");
+            return Ok(Some(current));
+        }
+        (Err(_), None) => task.await,
     };
-    inner.land(&key, flight);
-    result
+    joined.map_err(|_| OAuthError::RefreshPending)?
 }
 
 /// The refresh itself, with this process's lock for the installation held.
@@ -66,7 +92,11 @@ async fn refresh_locked(inner: &Inner, key: &str) -> Result<Option<Installation>
         }
         if store.put_if_absent(&lock, Bytes::new(), Some(LOCK_TTL)).await? {
             let refreshed = refresh_now(inner, current).await;
-            if let Err(error) = store.delete(&lock).await {
+            // After a failure the lock stays until it expires: a backoff, so that a refused
+            // refresh is not retried by every request.
+            let done = refreshed.as_ref().is_ok_and(|i| !needs_refresh(i, now));
+            let released = if done { store.delete(&lock).await } else { Ok(()) };
+            if let Err(error) = released {
                 tracing::warn!(%error, "refresh lock could not be released; it expires");
             }
             return refreshed.map(Some);
@@ -82,40 +112,73 @@ async fn refresh_locked(inner: &Inner, key: &str) -> Result<Option<Installation>
     }
 }
 
-/// Calls `oauth.v2.access` with the refresh token and saves the new tokens.
+/// Refreshes whichever tokens expire soon (the bot's, the installing user's) and saves the
+/// new ones. A failed bot refresh is an error only once the bot token has expired; a failed
+/// user refresh is logged (requests run on the bot token).
 async fn refresh_now(
     inner: &Inner,
     mut installation: Installation,
 ) -> Result<Installation, OAuthError> {
-    let Some(refresh_token) = installation.bot_refresh_token.clone() else {
-        return Ok(installation);
-    };
-    let form = [("grant_type", "refresh_token"), ("refresh_token", refresh_token.expose_secret())];
-    let answer = match inner
-        .api
-        .oauth_v2_access(&inner.client_id, &inner.client_secret, &form)
-        .await
+    let now = inner.clock.unix_seconds();
+    let mut changed = false;
+    let i = &installation;
+    if let Some(refresh) = i
+        .bot_refresh_token
+        .clone()
+        .filter(|_| expiring(i.bot_refresh_token.as_ref(), i.bot_token_expires_at, now))
     {
-        Ok(answer) => answer,
-        Err(error) if still_valid(&installation, inner.clock.unix_seconds()) => {
-            tracing::warn!(%error, team = ?installation.team_id, "token refresh failed; the current token still works");
-            return Ok(installation);
+        match exchange(inner, &refresh).await {
+            Ok((token, scopes, refresh, expires)) => {
+                let bot = &mut installation;
+                bot.bot_token = token.or(bot.bot_token.take());
+                if !scopes.is_empty() {
+                    bot.bot_scopes = scopes;
+                }
+                // The old refresh token is spent: never keep it.
+                bot.bot_refresh_token = refresh;
+                bot.bot_token_expires_at = expires;
+                changed = true;
+            }
+            Err(error) if still_valid(&installation, now) => {
+                tracing::warn!(%error, team = ?installation.team_id, "bot token refresh failed; the current token still works");
+            }
+            Err(error) => return Err(error.into()),
         }
-        Err(error) => return Err(error.into()),
-    };
-    let (token, scopes, refresh, expires) = flow::tokens(&answer, inner.clock.unix_seconds());
-    if token.is_some() {
-        installation.bot_token = token;
     }
-    if !scopes.is_empty() {
-        installation.bot_scopes = scopes;
+    let i = &installation;
+    if let Some(refresh) = i
+        .user_refresh_token
+        .clone()
+        .filter(|_| expiring(i.user_refresh_token.as_ref(), i.user_token_expires_at, now))
+    {
+        match exchange(inner, &refresh).await {
+            Ok((token, scopes, refresh, expires)) => {
+                let user = &mut installation;
+                user.user_token = token.or(user.user_token.take());
+                if !scopes.is_empty() {
+                    user.user_scopes = scopes;
+                }
+                user.user_refresh_token = refresh;
+                user.user_token_expires_at = expires;
+                changed = true;
+            }
+            Err(error) => {
+                tracing::warn!(%error, team = ?installation.team_id, "user token refresh failed");
+            }
+        }
     }
-    // The old refresh token is spent: never keep it.
-    installation.bot_refresh_token = refresh;
-    installation.bot_token_expires_at = expires;
-    inner.installations.save(&installation).await?;
-    tracing::info!(team = ?installation.team_id, enterprise = ?installation.enterprise_id, "bot token refreshed");
+    if changed {
+        inner.installations.save(&installation).await?;
+        tracing::info!(team = ?installation.team_id, enterprise = ?installation.enterprise_id, "tokens refreshed");
+    }
     Ok(installation)
+}
+
+/// One `oauth.v2.access` call with `grant_type=refresh_token`.
+async fn exchange(inner: &Inner, refresh: &Secret) -> Result<flow::Tokens, crate::ApiError> {
+    let form = [("grant_type", "refresh_token"), ("refresh_token", refresh.expose_secret())];
+    let answer = inner.api.oauth_v2_access(&inner.client_id, &inner.client_secret, &form).await?;
+    Ok(flow::tokens(&answer, inner.clock.unix_seconds()))
 }
 
 /// The enterprise and team a request comes from.
