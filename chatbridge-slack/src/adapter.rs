@@ -172,6 +172,12 @@ impl Adapter for SlackAdapter {
             (Some(oauth), Some(payload)) => crate::oauth::prepare(oauth, payload).await?,
             _ => None,
         };
+        #[cfg(feature = "oauth")]
+        let installation = installation.map(|found| {
+            let parts = (found.bot_token.clone(), found.bot_ids());
+            extensions.insert(found);
+            parts
+        });
         #[cfg(not(feature = "oauth"))]
         let installation: Option<(Option<Secret>, BotIds)> = None;
         #[cfg(feature = "client")]

@@ -23,10 +23,12 @@ async fn react(_cx: Context, _msg: Message) -> Reply {
     Reply::reaction("pizza")
 }
 
-/// Posts through the context's client: the workspace's token, if the adapter found one.
+/// Posts through the context's client (the workspace's token, if the adapter found one),
+/// naming the installation's team.
 async fn post(cx: Context, _msg: Message) -> Result<(), HandlerError> {
     let slack = cx.slack().ok_or_else(|| HandlerError::msg("no slack client"))?;
-    slack.chat_post_message(&json!({"channel": "C1", "text": "hi"})).await?;
+    let team = cx.slack_installation().and_then(|i| i.team_id.clone()).unwrap_or_default();
+    slack.chat_post_message(&json!({"channel": "C1", "text": team})).await?;
     Ok(())
 }
 
@@ -247,6 +249,13 @@ async fn commands_and_interactions_use_their_teams_token() {
         .collect();
     tokens.sort();
     assert_eq!(tokens, ["Bearer xoxb-three", "Bearer xoxb-two"]);
+    let mut teams: Vec<String> = setup
+        .calls("/api/chat.postMessage")
+        .iter()
+        .map(|r| r.json()["text"].as_str().unwrap().to_owned())
+        .collect();
+    teams.sort();
+    assert_eq!(teams, ["T2", "T3"], "the handler sees its installation");
 }
 
 #[tokio::test]

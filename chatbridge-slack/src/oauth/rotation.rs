@@ -254,19 +254,17 @@ impl SlackOAuth {
 }
 
 /// What [`SlackAdapter::prepare`](crate::SlackAdapter) needs from OAuth for one request: the
-/// lifecycle events applied, then the workspace's bot token and ids, if it has an installation.
+/// lifecycle events applied, then the workspace's installation, if it has one.
 pub(crate) async fn prepare(
     oauth: &SlackOAuth,
     payload: &SlackPayload,
-) -> Result<Option<(Option<chatbridge_core::Secret>, crate::BotIds)>, AdapterError> {
+) -> Result<Option<Installation>, AdapterError> {
     if oauth.lifecycle(payload).await? {
         return Ok(None);
     }
     let (enterprise, team) = workspace_of(payload);
     match oauth.authorize(enterprise.as_deref(), team.as_deref()).await {
-        Ok(Some(installation)) => {
-            Ok(Some((installation.bot_token.clone(), installation.bot_ids())))
-        }
+        Ok(Some(installation)) => Ok(Some(installation)),
         Ok(None) => {
             tracing::debug!(?team, ?enterprise, "no installation for this workspace");
             Ok(None)
