@@ -157,3 +157,33 @@ async fn always_prepare_runs_prepare_for_messages_nobody_wants() {
     assert_eq!(response.body(), "ack");
     assert_eq!(prepared.load(Ordering::SeqCst), 1, "always_prepare: prepared, then acknowledged");
 }
+
+#[cfg(feature = "lambda")]
+#[tokio::test]
+async fn the_lambda_host_serves_endpoints() {
+    use chatbridge_core::host::lambda::LambdaHost;
+    use serde_json::json;
+
+    let host = LambdaHost::new(Bot::builder().route("/page", Page).build());
+    let event = json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": "/page",
+        "rawQueryString": "x=1",
+        "headers": {"accept": "text/html"},
+        "requestContext": {
+            "accountId": "anonymous", "apiId": "abcdefgh",
+            "domainName": "abcdefgh.lambda-url.us-east-1.on.aws", "domainPrefix": "abcdefgh",
+            "http": {"method": "GET", "path": "/page", "protocol": "HTTP/1.1",
+                     "sourceIp": "127.0.0.1", "userAgent": "browser"},
+            "requestId": "r1", "routeKey": "$default", "stage": "$default",
+            "time": "22/Nov/2026:12:00:00 +0000", "timeEpoch": 0
+        },
+        "isBase64Encoded": false
+    });
+    let mut context = lambda_runtime::Context::default();
+    context.request_id = "r1".to_owned();
+    let response = host.invoke(event, context).await.unwrap();
+    assert_eq!(response["statusCode"], 200, "{response}");
+    assert_eq!(response["body"], "page x=1", "{response}");
+}
