@@ -154,8 +154,9 @@ impl InstallationStore {
         self.store.put(&installation.key(), Bytes::from(json), None).await
     }
 
-    /// The installation for a workspace: its own, else its organisation's org-wide install.
-    /// With no team, only an org-wide install is found.
+    /// The installation for a workspace: its own, else its organisation's org-wide install
+    /// (else, for a request that names an organisation, one saved without it). With no team,
+    /// only an org-wide install is found.
     ///
     /// # Errors
     ///

@@ -266,7 +266,7 @@ pub(crate) async fn prepare(
     match oauth.authorize(enterprise.as_deref(), team.as_deref()).await {
         Ok(Some(installation)) => Ok(Some(installation)),
         Ok(None) => {
-            tracing::debug!(?team, ?enterprise, "no installation for this workspace");
+            tracing::warn!(?team, ?enterprise, "no installation for this workspace");
             Ok(None)
         }
         Err(error) => {
