@@ -108,19 +108,29 @@ pub struct Dispatch {
     /// A key that identifies a delivery across retries (Slack's `event_id`): a message whose
     /// key was already seen is acknowledged and not handled again.
     pub dedup_key: Option<String>,
+    /// Whether [`Adapter::prepare`] runs even when no handler wants the message: the adapter
+    /// has bookkeeping of its own to do (Slack's `app_uninstalled` removes an installation).
+    pub always_prepare: bool,
 }
 
 impl Dispatch {
     /// A message answered in `mode` within `budget`.
     #[must_use]
     pub fn new(message: Message, mode: ReplyMode, budget: Duration) -> Self {
-        Self { message, mode, budget, dedup_key: None }
+        Self { message, mode, budget, dedup_key: None, always_prepare: false }
     }
 
     /// Sets the de-duplication key.
     #[must_use]
     pub fn with_dedup_key(mut self, key: impl Into<String>) -> Self {
         self.dedup_key = Some(key.into());
+        self
+    }
+
+    /// Has [`Adapter::prepare`] run even when no handler wants the message.
+    #[must_use]
+    pub fn always_prepare(mut self) -> Self {
+        self.always_prepare = true;
         self
     }
 }

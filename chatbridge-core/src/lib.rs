@@ -6,6 +6,7 @@ pub mod adapter;
 mod bot;
 pub mod clock;
 mod context;
+pub mod endpoint;
 mod error;
 mod handler;
 pub mod host;

@@ -42,6 +42,8 @@ pub struct SlackAdapter {
     client: crate::SlackClient,
     #[cfg(feature = "client")]
     resolved: tokio::sync::OnceCell<BotIds>,
+    #[cfg(feature = "oauth")]
+    oauth: Option<crate::oauth::SlackOAuth>,
 }
 
 impl SlackAdapter {
@@ -54,6 +56,8 @@ impl SlackAdapter {
             other_bots: OtherBots::default(),
             clock: None,
             api_url: None,
+            #[cfg(feature = "oauth")]
+            oauth: None,
         }
     }
 
@@ -81,6 +85,22 @@ impl SlackAdapter {
     ///
     /// As [`from_env`](Self::from_env).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        Self::builder_from_lookup(lookup)?.build()
+    }
+
+    /// A builder configured from the environment like [`from_env`](Self::from_env), to add
+    /// to before building (an [`oauth`](SlackAdapterBuilder::oauth) configuration, say).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::MissingVar`] when `SLACK_SIGNING_SECRET` is unset or empty.
+    pub fn env_builder() -> Result<SlackAdapterBuilder, ConfigError> {
+        Self::builder_from_lookup(|name| std::env::var(name).ok())
+    }
+
+    fn builder_from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<SlackAdapterBuilder, ConfigError> {
         let var = |name| lookup(name).filter(|v: &String| !v.trim().is_empty());
         let secret =
             var("SLACK_SIGNING_SECRET").ok_or(ConfigError::MissingVar("SLACK_SIGNING_SECRET"))?;
@@ -91,7 +111,7 @@ impl SlackAdapter {
         if let Some(url) = var("SLACK_API_URL") {
             builder = builder.api_url(url);
         }
-        builder.build()
+        Ok(builder)
     }
 
     /// The Web API client the adapter delivers with.
@@ -146,9 +166,27 @@ impl Adapter for SlackAdapter {
         message: &mut Message,
         extensions: &mut Extensions,
     ) -> Result<Prepared, AdapterError> {
+        // With OAuth: the workspace's installation gives the token and the bot's ids.
+        #[cfg(feature = "oauth")]
+        let installation = match (&self.oauth, message.slack()) {
+            (Some(oauth), Some(payload)) => crate::oauth::prepare(oauth, payload).await?,
+            _ => None,
+        };
+        #[cfg(feature = "oauth")]
+        let installation = installation.map(|found| {
+            let parts = (found.bot_token.clone(), found.bot_ids());
+            extensions.insert(found);
+            parts
+        });
+        #[cfg(not(feature = "oauth"))]
+        let installation: Option<(Option<Secret>, BotIds)> = None;
         #[cfg(feature = "client")]
         {
-            extensions.insert(self.client.clone());
+            let client = match installation.as_ref().and_then(|(token, _)| token.clone()) {
+                Some(token) => self.client.with_token(token),
+                None => self.client.clone(),
+            };
+            extensions.insert(client);
             extensions.insert(crate::deliver::ResponseUrlUses::default());
         }
         #[cfg(not(feature = "client"))]
@@ -156,14 +194,19 @@ impl Adapter for SlackAdapter {
         let Some(SlackPayload::Event(callback)) = message.slack() else {
             return Ok(Prepared::Handle);
         };
-        let ids = self.bot_ids().await;
-        if own::is_own(callback, &ids) {
+        // The installation's ids, besides the configured ones; auth.test is for the single
+        // token only.
+        let (ids, installed) = match installation {
+            Some((_, installed)) => (self.ids.clone(), installed),
+            None => (self.bot_ids().await, BotIds::new()),
+        };
+        if own::is_own(callback, &ids) || own::is_own(callback, &installed) {
             return Ok(Prepared::Skip("the bot's own event"));
         }
         if self.other_bots == OtherBots::Ignore && own::is_other_bot(&callback.event) {
             return Ok(Prepared::Skip("another app's message"));
         }
-        if ids.is_empty() && callback.authorizations.is_empty() {
+        if ids.is_empty() && installed.is_empty() && callback.authorizations.is_empty() {
             tracing::debug!("bot ids unknown: own reactions cannot be recognised");
         }
         Ok(Prepared::Handle)
@@ -217,7 +260,9 @@ impl Adapter for SlackAdapter {
     async fn deliver(&self, delivery: Delivery<'_>) -> Result<(), DeliveryError> {
         #[cfg(feature = "client")]
         {
-            crate::deliver::deliver(&self.client, delivery).await
+            // The workspace's client from `prepare`, with its token.
+            let client = delivery.context.extensions().get::<crate::SlackClient>();
+            crate::deliver::deliver(client.unwrap_or(&self.client), delivery).await
         }
         #[cfg(not(feature = "client"))]
         {
@@ -239,6 +284,8 @@ impl fmt::Debug for SlackAdapter {
             .field("has_token", &self.has_token);
         #[cfg(feature = "client")]
         s.field("client", &self.client);
+        #[cfg(feature = "oauth")]
+        s.field("oauth", &self.oauth.is_some());
         s.finish_non_exhaustive()
     }
 }
@@ -252,9 +299,22 @@ pub struct SlackAdapterBuilder {
     other_bots: OtherBots,
     clock: Option<SharedClock>,
     api_url: Option<String>,
+    #[cfg(feature = "oauth")]
+    oauth: Option<crate::oauth::SlackOAuth>,
 }
 
 impl SlackAdapterBuilder {
+    /// Serves an app installed into many workspaces: each request's installation (found by
+    /// its enterprise and team) gives the Web API token and the bot's ids, and rotating tokens
+    /// are refreshed before they expire. A [`bot_token`](Self::bot_token), if also set, serves
+    /// workspaces without an installation.
+    #[cfg(feature = "oauth")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+    pub fn oauth(mut self, oauth: &crate::oauth::SlackOAuth) -> Self {
+        self.oauth = Some(oauth.clone());
+        self
+    }
+
     /// The bot token (`xoxb-…`) for the Web API: reactions, posts, `auth.test`.
     pub fn bot_token(mut self, token: Secret) -> Self {
         self.token = Some(token);
@@ -323,6 +383,8 @@ impl SlackAdapterBuilder {
             client,
             #[cfg(feature = "client")]
             resolved: tokio::sync::OnceCell::new(),
+            #[cfg(feature = "oauth")]
+            oauth: self.oauth,
         })
     }
 }

@@ -119,6 +119,43 @@ impl SlackClient {
         self.inner.token.is_some()
     }
 
+    /// The same client (one connection pool) with another bot token: a workspace's own, for
+    /// an app installed into many.
+    #[must_use]
+    pub fn with_token(&self, token: Secret) -> Self {
+        let inner = &self.inner;
+        Self {
+            inner: Arc::new(Inner {
+                http: inner.http.clone(),
+                base: inner.base.clone(),
+                token: Some(token),
+                max_retries: inner.max_retries,
+                max_wait: inner.max_wait,
+            }),
+        }
+    }
+
+    /// `oauth.v2.access` with the app's credentials by HTTP Basic auth and a form body (a
+    /// `code`, or `grant_type=refresh_token`); returns Slack's answer. Nothing of the form or
+    /// the answer is logged.
+    #[cfg(feature = "oauth")]
+    pub(crate) async fn oauth_v2_access(
+        &self,
+        client_id: &str,
+        client_secret: &Secret,
+        form: &[(&str, &str)],
+    ) -> Result<Value, ApiError> {
+        let method = "oauth.v2.access";
+        let url = format!("{}{method}", self.inner.base);
+        let answer = self
+            .send(method, || {
+                let request = self.inner.http.post(&url);
+                request.basic_auth(client_id, Some(client_secret.expose_secret())).form(form)
+            })
+            .await?;
+        ok_or_error(method, &answer)
+    }
+
     /// Calls a Web API method with a JSON body and the bot token; returns Slack's answer.
     ///
     /// # Errors
@@ -134,14 +171,7 @@ impl SlackClient {
                 self.inner.http.post(&url).bearer_auth(token.expose_secret()).json(body)
             })
             .await?;
-        let value: Value = serde_json::from_slice(&answer)
-            .map_err(|e| ApiError::Transport { method, source: Box::new(e) })?;
-        if value.get("ok").and_then(Value::as_bool) == Some(true) {
-            Ok(value)
-        } else {
-            let code = str_field(&value, "error").unwrap_or_else(|| "unknown_error".to_owned());
-            Err(ApiError::Slack { method, code })
-        }
+        ok_or_error(method, &answer)
     }
 
     /// `chat.postMessage`: posts a message (`channel`, `text`, `blocks`, `thread_ts`, …).
@@ -345,6 +375,18 @@ impl SlackClientBuilder {
                 max_wait: self.max_wait,
             }),
         })
+    }
+}
+
+/// Slack's answer when it says `ok: true`, else its error code.
+fn ok_or_error(method: &'static str, answer: &[u8]) -> Result<Value, ApiError> {
+    let value: Value = serde_json::from_slice(answer)
+        .map_err(|e| ApiError::Transport { method, source: Box::new(e) })?;
+    if value.get("ok").and_then(Value::as_bool) == Some(true) {
+        Ok(value)
+    } else {
+        let code = str_field(&value, "error").unwrap_or_else(|| "unknown_error".to_owned());
+        Err(ApiError::Slack { method, code })
     }
 }
 

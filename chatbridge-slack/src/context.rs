@@ -20,12 +20,25 @@ use crate::SlackClient;
 /// # let _ = announce;
 /// ```
 pub trait SlackContextExt {
-    /// The client, when the message came through a [`SlackAdapter`](crate::SlackAdapter).
+    /// The client, when the message came through a [`SlackAdapter`](crate::SlackAdapter):
+    /// with the workspace's own token when the adapter serves installations.
     fn slack(&self) -> Option<&SlackClient>;
+
+    /// The workspace's installation, when the adapter serves installations
+    /// ([`SlackAdapterBuilder::oauth`](crate::SlackAdapterBuilder::oauth)) and the workspace
+    /// has one: its team, its scopes, the installing user and their token.
+    #[cfg(feature = "oauth")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+    fn slack_installation(&self) -> Option<&crate::oauth::Installation>;
 }
 
 impl SlackContextExt for Context {
     fn slack(&self) -> Option<&SlackClient> {
         self.extensions().get::<SlackClient>()
+    }
+
+    #[cfg(feature = "oauth")]
+    fn slack_installation(&self) -> Option<&crate::oauth::Installation> {
+        self.extensions().get::<crate::oauth::Installation>()
     }
 }

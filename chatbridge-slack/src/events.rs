@@ -42,6 +42,8 @@ impl Envelope {
 pub struct EventCallback {
     /// The workspace the event happened in.
     pub team_id: Option<String>,
+    /// The Enterprise Grid organisation the event happened in, if any.
+    pub enterprise_id: Option<String>,
     /// The app the event is for.
     pub api_app_id: Option<String>,
     /// The delivery's unique id, the same across Slack's retries.
@@ -70,6 +72,7 @@ impl EventCallback {
             .unwrap_or_default();
         Self {
             team_id: str_field(&value, "team_id"),
+            enterprise_id: str_field(&value, "enterprise_id"),
             api_app_id: str_field(&value, "api_app_id"),
             event_id: str_field(&value, "event_id"),
             event_time: value.get("event_time").and_then(Value::as_i64),

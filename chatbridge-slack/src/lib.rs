@@ -12,6 +12,9 @@ mod context;
 mod deliver;
 mod events;
 mod interaction;
+#[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+pub mod oauth;
 mod own;
 mod payload;
 mod reply;

@@ -65,8 +65,14 @@ pub(crate) fn event(headers: &HeaderMap, body: &[u8]) -> Result<Incoming, Adapte
                 tracing::info!(platform = %Platform::SLACK, retry, ?reason, "slack retried an event");
             }
             let key = callback.event_id.clone();
+            // Uninstalls and revocations update installations even when no handler wants them.
+            let lifecycle =
+                matches!(callback.event.kind.as_str(), "app_uninstalled" | "tokens_revoked");
             let message = event_message(Arc::new(*callback));
-            let dispatch = Dispatch::new(message, ReplyMode::Acknowledge, BUDGET);
+            let mut dispatch = Dispatch::new(message, ReplyMode::Acknowledge, BUDGET);
+            if lifecycle {
+                dispatch = dispatch.always_prepare();
+            }
             Ok(Incoming::dispatch(match key {
                 Some(key) => dispatch.with_dedup_key(key),
                 None => dispatch,

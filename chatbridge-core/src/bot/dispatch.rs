@@ -34,15 +34,20 @@ impl Bot {
         received: Instant,
         scope: Option<TaskTracker>,
     ) -> Response<Bytes> {
-        let Dispatch { mut message, mode, budget, dedup_key, .. } = dispatch;
+        let Dispatch { mut message, mode, budget, dedup_key, always_prepare, .. } = dispatch;
         let platform = adapter.platform();
         let inner = &self.inner;
-        if !inner.handler.wants(&message) {
+        let wanted = inner.handler.wants(&message);
+        if !wanted && !always_prepare {
             tracing::debug!(%platform, kind = message.kind.name(), "no handler wants the message");
             return adapter.acknowledge(&message, Ack::Nothing);
         }
         let mut extensions = Extensions::new();
         match adapter.prepare(&mut message, &mut extensions).await {
+            Ok(Prepared::Handle) if !wanted => {
+                tracing::debug!(%platform, kind = message.kind.name(), "no handler wants the message");
+                return adapter.acknowledge(&message, Ack::Nothing);
+            }
             Ok(Prepared::Handle) => {}
             Ok(Prepared::Skip(reason)) => {
                 tracing::debug!(%platform, reason, "message skipped");

@@ -5,10 +5,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use futures_util::FutureExt;
 use http::{HeaderValue, Request, Response, StatusCode, header};
 use tokio_util::task::TaskTracker;
 
 use crate::adapter::{Adapter, Incoming};
+use crate::endpoint::Endpoint;
 use crate::store::{MemoryStore, SharedStore};
 use crate::{AdapterError, BotError, Handler, Router};
 
@@ -55,6 +57,7 @@ pub struct Bot {
 
 struct Inner {
     mounts: Vec<(String, Arc<dyn Adapter>)>,
+    routes: Vec<(String, Arc<dyn Endpoint>)>,
     handler: Arc<dyn Handler>,
     body_limit: usize,
     budget: Option<Duration>,
@@ -70,12 +73,15 @@ impl Bot {
     }
 
     /// Answers one request. Never panics and never fails: every error becomes a status with a
-    /// short, secret-free body (404 no adapter at the path, 413 too large, 401 bad signature,
-    /// 400 malformed, 500 handler failure).
+    /// short, secret-free body (404 no adapter or endpoint at the path, 413 too large, 401 bad
+    /// signature, 400 malformed, 405 a method an endpoint does not take, 500 handler failure).
     pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
         let received = request.extensions().get::<ReceivedAt>().map_or_else(Instant::now, |r| r.0);
         let Some(adapter) = self.adapter_for(request.uri().path()) else {
-            return plain(StatusCode::NOT_FOUND, "not found");
+            return match self.endpoint_for(request.uri().path()) {
+                Some(endpoint) => self.serve_endpoint(&*endpoint, request).await,
+                None => plain(StatusCode::NOT_FOUND, "not found"),
+            };
         };
         let platform = adapter.platform();
         if request.body().len() > self.inner.body_limit {
@@ -132,6 +138,11 @@ impl Bot {
         self.inner.mounts.iter().map(|(path, _)| path.as_str())
     }
 
+    /// The paths plain [`Endpoint`]s are routed at.
+    pub fn routes(&self) -> impl Iterator<Item = &str> {
+        self.inner.routes.iter().map(|(path, _)| path.as_str())
+    }
+
     /// The largest body accepted, in bytes.
     #[must_use]
     pub fn body_limit(&self) -> usize {
@@ -140,6 +151,28 @@ impl Bot {
 
     fn adapter_for(&self, path: &str) -> Option<Arc<dyn Adapter>> {
         self.inner.mounts.iter().find(|(p, _)| p == path).map(|(_, a)| Arc::clone(a))
+    }
+
+    fn endpoint_for(&self, path: &str) -> Option<Arc<dyn Endpoint>> {
+        self.inner.routes.iter().find(|(p, _)| p == path).map(|(_, e)| Arc::clone(e))
+    }
+
+    async fn serve_endpoint(
+        &self,
+        endpoint: &dyn Endpoint,
+        request: Request<Bytes>,
+    ) -> Response<Bytes> {
+        if !endpoint.allows(request.method()) {
+            return plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
+        }
+        if request.body().len() > self.inner.body_limit {
+            return plain(StatusCode::PAYLOAD_TOO_LARGE, "payload too large");
+        }
+        let answered = std::panic::AssertUnwindSafe(endpoint.call(request)).catch_unwind().await;
+        answered.unwrap_or_else(|_| {
+            tracing::error!("endpoint panicked");
+            plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+        })
     }
 
     fn report(&self, error: BotError) {
@@ -151,6 +184,7 @@ impl fmt::Debug for Bot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Bot")
             .field("mounts", &self.mounts().collect::<Vec<_>>())
+            .field("routes", &self.routes().collect::<Vec<_>>())
             .field("body_limit", &self.inner.body_limit)
             .field("budget", &self.inner.budget)
             .finish_non_exhaustive()
@@ -161,6 +195,7 @@ impl fmt::Debug for Bot {
 #[must_use]
 pub struct BotBuilder {
     mounts: Vec<(String, Arc<dyn Adapter>)>,
+    routes: Vec<(String, Arc<dyn Endpoint>)>,
     handler: Option<Arc<dyn Handler>>,
     body_limit: usize,
     budget: Option<Duration>,
@@ -172,6 +207,7 @@ impl Default for BotBuilder {
     fn default() -> Self {
         Self {
             mounts: Vec::new(),
+            routes: Vec::new(),
             handler: None,
             body_limit: DEFAULT_BODY_LIMIT,
             budget: None,
@@ -182,20 +218,34 @@ impl Default for BotBuilder {
 }
 
 impl BotBuilder {
-    /// Serves an adapter at a path (`/slack/events`). A second adapter at the same path
-    /// replaces the first.
+    /// Serves an adapter at a path (`/slack/events`). A second adapter (or an endpoint) at the
+    /// same path replaces the first.
     pub fn mount(self, path: impl Into<String>, adapter: impl Adapter) -> Self {
         self.mount_arc(path, Arc::new(adapter))
     }
 
     /// Serves a shared adapter at a path.
     pub fn mount_arc(mut self, path: impl Into<String>, adapter: Arc<dyn Adapter>) -> Self {
-        let mut path = path.into();
-        if !path.starts_with('/') {
-            path.insert(0, '/');
-        }
+        let path = absolute(path.into());
         self.mounts.retain(|(p, _)| *p != path);
+        self.routes.retain(|(p, _)| *p != path);
         self.mounts.push((path, adapter));
+        self
+    }
+
+    /// Serves a plain HTTP [`Endpoint`] at a path (`/slack/install`): no verification, no
+    /// handler, the endpoint answers. A second endpoint (or an adapter) at the same path
+    /// replaces the first.
+    pub fn route(self, path: impl Into<String>, endpoint: impl Endpoint) -> Self {
+        self.route_arc(path, Arc::new(endpoint))
+    }
+
+    /// Serves a shared [`Endpoint`] at a path.
+    pub fn route_arc(mut self, path: impl Into<String>, endpoint: Arc<dyn Endpoint>) -> Self {
+        let path = absolute(path.into());
+        self.mounts.retain(|(p, _)| *p != path);
+        self.routes.retain(|(p, _)| *p != path);
+        self.routes.push((path, endpoint));
         self
     }
 
@@ -236,6 +286,7 @@ impl BotBuilder {
         Bot {
             inner: Arc::new(Inner {
                 mounts: self.mounts,
+                routes: self.routes,
                 handler: self.handler.unwrap_or_else(|| Arc::new(Router::new())),
                 body_limit: self.body_limit,
                 budget: self.budget,
@@ -251,9 +302,18 @@ impl fmt::Debug for BotBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BotBuilder")
             .field("mounts", &self.mounts.iter().map(|(p, _)| p).collect::<Vec<_>>())
+            .field("routes", &self.routes.iter().map(|(p, _)| p).collect::<Vec<_>>())
             .field("body_limit", &self.body_limit)
             .finish_non_exhaustive()
     }
+}
+
+/// A path with its leading `/`.
+fn absolute(mut path: String) -> String {
+    if !path.starts_with('/') {
+        path.insert(0, '/');
+    }
+    path
 }
 
 /// A short plain-text response.

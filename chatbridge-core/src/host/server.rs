@@ -51,7 +51,8 @@ pub async fn serve(bot: Bot, addr: impl ToSocketAddrs) -> io::Result<()> {
     Server::bind(addr).await?.serve(bot).await
 }
 
-/// The bot's routes as an axum router: every mount path, and `GET /healthz`.
+/// The bot's routes as an axum router: every mount path, every endpoint's path, and
+/// `GET /healthz`.
 pub fn router(bot: Bot) -> axum::Router {
     router_with(bot, Timeouts::default())
 }
@@ -219,7 +220,7 @@ impl Server {
 
 fn router_with(bot: Bot, timeouts: Timeouts) -> axum::Router {
     let mut router = axum::Router::new().route("/healthz", get(|| async { "ok" }));
-    let paths: Vec<String> = bot.mounts().map(str::to_owned).collect();
+    let paths: Vec<String> = bot.mounts().chain(bot.routes()).map(str::to_owned).collect();
     for path in paths {
         router = router.route(&path, any(endpoint));
     }
