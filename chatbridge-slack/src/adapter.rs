@@ -98,7 +98,12 @@ impl SlackAdapter {
         Self::builder_from_lookup(|name| std::env::var(name).ok())
     }
 
-    fn builder_from_lookup(
+    /// A builder configured like [`from_lookup`](Self::from_lookup), to add to before building.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::MissingVar`] when `SLACK_SIGNING_SECRET` is unset or empty.
+    pub fn builder_from_lookup(
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<SlackAdapterBuilder, ConfigError> {
         let var = |name| lookup(name).filter(|v: &String| !v.trim().is_empty());

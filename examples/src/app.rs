@@ -11,6 +11,7 @@ use chatbridge_core::{Bot, BotError, BoxError, Router};
 use chatbridge_discord::DiscordAdapter;
 use chatbridge_lex::LexAdapter;
 use chatbridge_slack::SlackAdapter;
+use chatbridge_slack::oauth::SlackOAuth;
 
 use crate::simulate;
 
@@ -70,9 +71,24 @@ pub async fn main_with_args(
 /// that cannot be opened.
 pub async fn build_bot(router: Router, lookup: Lookup<'_>) -> Result<Bot, BoxError> {
     let store = open_store(lookup).await?;
-    let mut builder = Bot::builder().handler(router).store(store).on_error(log_error);
-    match SlackAdapter::from_lookup(lookup) {
-        Ok(adapter) => builder = builder.mount(SLACK_PATH, adapter),
+    let mut builder =
+        Bot::builder().handler(router).store(Arc::clone(&store)).on_error(log_error);
+    let oauth = match SlackOAuth::from_lookup(Arc::clone(&store), lookup) {
+        Ok(oauth) => Some(oauth),
+        Err(chatbridge_slack::ConfigError::MissingVar(var)) => {
+            tracing::info!("Slack install flow is not mounted: {var} is not set");
+            None
+        }
+        Err(error) => return Err(error.into()),
+    };
+    match SlackAdapter::builder_from_lookup(lookup) {
+        Ok(mut adapter) => {
+            if let Some(oauth) = &oauth {
+                adapter = adapter.oauth(oauth);
+                builder = oauth.routes(builder);
+            }
+            builder = builder.mount(SLACK_PATH, adapter.build()?);
+        }
         Err(chatbridge_slack::ConfigError::MissingVar(var)) => {
             tracing::info!("Slack is not mounted: {var} is not set");
         }
