@@ -10,6 +10,7 @@ mod error;
 mod handler;
 pub mod host;
 mod ids;
+pub mod jobs;
 mod message;
 mod platform;
 mod reply;
