@@ -5,6 +5,7 @@
 pub mod adapter;
 mod bot;
 pub mod clock;
+pub mod config;
 mod context;
 mod error;
 mod handler;
