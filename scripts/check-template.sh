@@ -10,14 +10,17 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 DIR="${CFN_LINT_DIR:-/tmp/chatbridge-cfn-lint}"
-CFN_LINT_VERSION="1.38.0"
+CFN_LINT_VERSION="1.58.0"
+# Pinned too: the SAM transform cfn-lint applies, so that a new release cannot change the verdict.
+SAM_TRANSLATOR_VERSION="1.115.0"
 
 log() { echo "check-template: $*" >&2; }
 
 if [[ ! -x "$DIR/venv/bin/cfn-lint" ]] || ! "$DIR/venv/bin/cfn-lint" --version 2>/dev/null | grep -q "$CFN_LINT_VERSION"; then
     log "installing cfn-lint==$CFN_LINT_VERSION from PyPI into $DIR/venv"
-    python3 -m venv "$DIR/venv"
-    "$DIR/venv/bin/pip" install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION" >&2
+    [[ -x "$DIR/venv/bin/pip" ]] || python3 -m venv "$DIR/venv"
+    "$DIR/venv/bin/pip" install --quiet --disable-pip-version-check \
+        "cfn-lint==$CFN_LINT_VERSION" "aws-sam-translator==$SAM_TRANSLATOR_VERSION" >&2
 fi
 
 templates=("$@")

@@ -133,14 +133,12 @@ impl ConfigBuilder {
         ))
     }
 
-    /// Builds a configuration without reading any source: for the environment alone.
-    ///
-    /// # Panics
-    ///
-    /// Never; sources added to this builder are ignored (use [`load`](Self::load) for them),
-    /// and a debug assertion says so.
+    /// Builds a configuration of the environment alone, without awaiting anything. Sources
+    /// added to this builder are not used (a warning is logged): [`load`](Self::load) reads them.
     pub fn build(self) -> Config {
-        debug_assert!(self.entries.is_empty(), "ConfigBuilder::build ignores sources: use load");
+        if !self.entries.is_empty() {
+            tracing::warn!("ConfigBuilder::build ignores secret sources: use load");
+        }
         Config::from_parts(
             Vec::new(),
             Vec::new(),

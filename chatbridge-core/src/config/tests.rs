@@ -5,11 +5,13 @@ use async_trait::async_trait;
 use super::*;
 use crate::clock::ManualClock;
 
+type Pairs = Vec<(&'static str, &'static str)>;
+
 /// A source whose values the test changes; `None` makes the next load fail.
 #[derive(Debug, Clone)]
 struct Fake {
     name: &'static str,
-    values: Arc<Mutex<Option<Vec<(&'static str, &'static str)>>>>,
+    values: Arc<Mutex<Option<Pairs>>>,
     loads: Arc<Mutex<usize>>,
 }
 
@@ -153,6 +155,12 @@ async fn debug_shows_sources_not_values() {
         printed.contains("fake s") && !printed.contains("hunter2") && !printed.contains("TOKEN"),
         "{printed}"
     );
+}
+
+#[test]
+fn config_is_send_sync_and_cheap_to_clone() {
+    fn assert<T: Send + Sync + Clone>() {}
+    assert::<Config>();
 }
 
 #[cfg(not(feature = "secrets-manager"))]

@@ -46,6 +46,7 @@ use crate::HandlerError;
 use crate::bot::ErrorHook;
 use crate::store::SharedStore;
 
+mod calendar;
 mod runner;
 mod schedule;
 

@@ -85,7 +85,10 @@ impl Bot {
 /// use chatbridge_core::{Bot, jobs::run_schedules};
 ///
 /// # async fn run(bot: Bot) {
-/// run_schedules(bot, async { let _ = tokio::signal::ctrl_c().await; }).await;
+/// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+/// tokio::spawn(run_schedules(bot, async { let _ = stopped.await; }));
+/// // … serve the bot; then:
+/// let _ = stop.send(());
 /// # }
 /// ```
 pub async fn run_schedules(bot: Bot, stop: impl Future<Output = ()> + Send) {

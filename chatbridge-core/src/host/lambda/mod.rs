@@ -22,6 +22,13 @@
 //! by the invocation's deadline. So a deferred reply is delivered by the same function that
 //! acknowledged it; no second function and no queue. Work that must outlive the function's
 //! own timeout (at most 15 minutes) does not fit this model: see `docs/hosting.md`.
+//!
+//! # Scheduled invocations
+//!
+//! The same function runs the bot's [scheduled jobs](crate::jobs) and answers keep-warm pings:
+//! EventBridge rules invoke it with `{"chatbridge_job": "daily-digest"}` or
+//! `{"chatbridge_keep_warm": true}` (or with their own `Scheduled Event`, routed by rule name).
+//! A ping is recognised before anything else and answered at once, without a handler.
 
 mod pending;
 mod scheduled;
