@@ -73,8 +73,8 @@ async fn secrets_manager_by_configuration_alone_and_rotation() {
     };
     let sdk = aws(&endpoint).await;
     let name = unique("bot-secrets");
-    create_secret(&sdk, &name, r#"{"SLACK_SIGNING_SECRET": "s1", "DISCORD_BOT_TOKEN": "t1"}"#)
-        .await;
+    let json = r#"{"SLACK_SIGNING_SECRET": "s1", "DISCORD_BOT_TOKEN": "t1", "DISCORD_APPLICATION_ID": 1234}"#;
+    create_secret(&sdk, &name, json).await;
 
     let clock = ManualClock::at_unix(1_700_000_000);
     let config = Config::builder()
@@ -90,6 +90,7 @@ async fn secrets_manager_by_configuration_alone_and_rotation() {
         .unwrap();
     assert_eq!(expose(&config, "SLACK_SIGNING_SECRET").as_deref(), Some("s1"), "the secret wins");
     assert_eq!(expose(&config, "DISCORD_BOT_TOKEN").as_deref(), Some("t1"));
+    assert_eq!(expose(&config, "DISCORD_APPLICATION_ID").as_deref(), Some("1234"));
     assert_eq!(expose(&config, "SLACK_API_URL").as_deref(), Some("http://127.0.0.1:9"));
     let missing = config.require("DISCORD_PUBLIC_KEY").unwrap_err().to_string();
     assert!(missing.contains("DISCORD_PUBLIC_KEY") && missing.contains(&name), "{missing}");

@@ -112,8 +112,12 @@ impl SecretSource for SecretsManagerSource {
             if self.key.as_ref().is_some_and(|key| *key != name) {
                 continue;
             }
-            let serde_json::Value::String(value) = value else {
-                return Err(self.malformed(format!("the value of key {name} is not a string")));
+            // Numbers and booleans (an application id typed as a number) read as their JSON text.
+            let value = match value {
+                serde_json::Value::String(value) => value,
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                _ => return Err(self.malformed(format!("the value of key {name} is not a string"))),
             };
             values.insert(name, Secret::new(value));
         }

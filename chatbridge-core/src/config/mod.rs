@@ -242,7 +242,13 @@ impl Config {
             match source.load().await {
                 Ok(map) => maps.push(Some(map)),
                 Err(error) => {
-                    tracing::warn!(source = %source.describe(), %error, "secret refresh failed; keeping the cached values");
+                    let reason = std::error::Error::source(&error).map(ToString::to_string);
+                    tracing::warn!(
+                        source = %source.describe(),
+                        %error,
+                        reason = reason.as_deref().unwrap_or(""),
+                        "secret refresh failed; keeping the cached values"
+                    );
                     if let Some(hook) = &self.inner.on_refresh_error {
                         hook(&error);
                     }
