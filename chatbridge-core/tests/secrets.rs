@@ -221,3 +221,42 @@ async fn ssm_parameters_under_a_path_decrypted_and_refreshed() {
         .await;
     assert!(err.unwrap_err().to_string().contains(&absent));
 }
+
+/// `Config::from_env` with nothing but environment variables, as a deployed bot has them. The
+/// variables are set on a child process (this same test binary), since a test cannot change its
+/// own environment safely.
+#[tokio::test]
+async fn from_env_takes_credentials_from_secrets_manager_by_configuration_alone() {
+    const CHILD: &str = "CHATBRIDGE_TEST_FROM_ENV_CHILD";
+    if std::env::var(CHILD).is_ok() {
+        let config = Config::from_env().await.expect("from_env loads the secret");
+        let secret = config.require("SLACK_SIGNING_SECRET").expect("in the secret");
+        assert_eq!(secret.expose_secret(), "from-the-secret");
+        assert_eq!(config.lookup("SLACK_API_URL").as_deref(), Some("http://127.0.0.1:9"));
+        return;
+    }
+    let test = "from_env_takes_credentials_from_secrets_manager_by_configuration_alone";
+    let Some(endpoint) = endpoint(test) else { return };
+    let name = unique("from-env");
+    create_secret(&aws(&endpoint).await, &name, r#"{"SLACK_SIGNING_SECRET": "from-the-secret"}"#)
+        .await;
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", test, "--test-threads=1"])
+        .env(CHILD, "1")
+        .env("CHATBRIDGE_SECRETS", format!("secretsmanager:{name}"))
+        .env("SLACK_SIGNING_SECRET", "from-the-environment")
+        .env("SLACK_API_URL", "http://127.0.0.1:9")
+        // The AWS SDK's own variables: region, credentials, and the endpoint override.
+        .env("AWS_ENDPOINT_URL", &endpoint)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&status.stdout);
+    assert!(status.status.success(), "the child test failed: {printed}");
+    assert!(printed.contains("1 passed"), "the child ran no test: {printed}");
+}
