@@ -16,7 +16,7 @@ use super::calendar::{civil_from_days, days_from_civil, days_in_month};
 /// server and tests) any fixed interval.
 ///
 /// Cron expressions are in UTC, as on EventBridge. Supported: lists, ranges, steps, names
-/// (`JAN`, `MON`), `?`, `L` in day-of-month, `nL` (last weekday *n* of the month) and `n#k`
+/// (`JAN`, `MON`), `?`, `L` in day-of-month, `L`, `nL` (last weekday *n* of the month) and `n#k`
 /// (the *k*-th weekday *n*) in day-of-week. `W` is refused with a clear error.
 ///
 /// ```
@@ -236,8 +236,11 @@ impl Cron {
 
     fn parse_week_days(&mut self, dow: &str) -> Result<(), String> {
         for item in dow.split(',') {
-            if let Some(day) = item.strip_suffix('L') {
-                let day = if day.is_empty() { 7 } else { value(day, 1, 7, &DAYS, "day-of-week")? };
+            if item == "L" {
+                // The last day of the week: every Saturday.
+                self.week_days |= 1 << 7;
+            } else if let Some(day) = item.strip_suffix('L') {
+                let day = value(day, 1, 7, &DAYS, "day-of-week")?;
                 self.last_week_days |= 1 << day;
             } else if let Some((day, nth)) = item.split_once('#') {
                 let day = value(day, 1, 7, &DAYS, "day-of-week")?;

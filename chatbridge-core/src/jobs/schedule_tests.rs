@@ -67,6 +67,8 @@ fn cron_basics() {
     // Last Friday of the month, second Monday of the month.
     assert_eq!(next("cron(0 0 ? * 6L *)", utc(2024, 3, 1, 0, 0)), utc(2024, 3, 29, 0, 0));
     assert_eq!(next("cron(0 0 ? * 2#2 *)", utc(2024, 3, 1, 0, 0)), utc(2024, 3, 11, 0, 0));
+    // `L` alone in day-of-week is its last day: every Saturday (2024-03-02 and 03-09).
+    assert_eq!(next("cron(0 0 ? * L *)", utc(2024, 3, 2, 0, 0)), utc(2024, 3, 9, 0, 0));
     // Names, lists and years.
     assert_eq!(
         next("cron(30 9 15 JAN,jul ? 2025-2026)", utc(2024, 3, 1, 0, 0)),
