@@ -1,0 +1,54 @@
+//! Interaction payloads as Discord sends them, parsed leniently: unknown fields are ignored and
+//! unknown type numbers become `Unknown(n)` instead of failing the request.
+//!
+//! Ids are snowflakes kept as the strings Discord writes.
+
+mod command;
+mod component;
+mod interaction;
+mod resolved;
+
+pub use command::{CommandData, CommandOption, CommandType, OptionType, OptionValue, Target};
+pub use component::{ComponentData, ComponentType, ModalField, ModalSubmitData};
+pub use interaction::{
+    ContextType, Interaction, InteractionData, InteractionToken, InteractionType, PartialChannel,
+};
+pub use resolved::{Attachment, Member, PartialMessage, Resolved, Role, User};
+
+/// Defines a forward-compatible `u8` enum: known values get variants, every other value is
+/// kept in `Unknown`, and (de)serialization goes through the number.
+macro_rules! u8_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $value:literal, )* }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, serde::Deserialize, serde::Serialize)]
+        #[serde(from = "u8", into = "u8")]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )*
+            /// A value this version does not know, kept as sent.
+            Unknown(u8),
+        }
+
+        impl From<u8> for $name {
+            fn from(value: u8) -> Self {
+                match value {
+                    $( $value => Self::$variant, )*
+                    other => Self::Unknown(other),
+                }
+            }
+        }
+
+        impl From<$name> for u8 {
+            fn from(value: $name) -> Self {
+                match value {
+                    $( $name::$variant => $value, )*
+                    $name::Unknown(other) => other,
+                }
+            }
+        }
+    };
+}
+pub(crate) use u8_enum;

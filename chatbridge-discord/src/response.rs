@@ -1,0 +1,180 @@
+//! Interaction responses (the HTTP answer to an interaction) and message bodies (for responses
+//! and webhook calls alike), rendered from [`Reply`].
+
+use bytes::Bytes;
+use chatbridge_core::adapter::Ack;
+use chatbridge_core::{Reply, Visibility};
+use http::{HeaderValue, Response, header};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::model::{InteractionData, u8_enum};
+use crate::reply_ext::{AllowedMentions, DiscordParts};
+use crate::{Component, Embed};
+
+/// The `EPHEMERAL` message flag: only the invoking user sees the message.
+pub const EPHEMERAL: u64 = 1 << 6;
+
+/// Discord takes at most this many autocomplete choices.
+pub const MAX_CHOICES: usize = 25;
+
+u8_enum! {
+    /// An interaction response's type.
+    ResponseType {
+        /// Answers a PING.
+        Pong = 1,
+        /// Replies with a message.
+        ChannelMessageWithSource = 4,
+        /// Shows "thinking…"; the reply comes later by editing the original response.
+        DeferredChannelMessageWithSource = 5,
+        /// Acknowledges a component; the message may be edited later.
+        DeferredUpdateMessage = 6,
+        /// Edits the message a component is on.
+        UpdateMessage = 7,
+        /// Suggests autocomplete choices.
+        ApplicationCommandAutocompleteResult = 8,
+        /// Opens a modal.
+        Modal = 9,
+    }
+}
+
+/// A message's content as Discord's create and edit endpoints take it.
+///
+/// ```
+/// use chatbridge_core::Reply;
+/// use chatbridge_discord::MessageBody;
+///
+/// let body = MessageBody::from_reply(&Reply::text("hi").ephemeral());
+/// assert_eq!(serde_json::to_value(&body).unwrap(), serde_json::json!({"content": "hi", "flags": 64}));
+/// ```
+#[derive(Clone, PartialEq, Debug, Default, Serialize)]
+#[non_exhaustive]
+pub struct MessageBody {
+    /// The text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// Embeds.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub embeds: Vec<Embed>,
+    /// Action rows.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<Component>,
+    /// Which mentions may notify.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_mentions: Option<AllowedMentions>,
+    /// Message flags ([`EPHEMERAL`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flags: Option<u64>,
+}
+
+impl MessageBody {
+    /// A body with only text.
+    pub fn text(content: impl Into<String>) -> Self {
+        Self { content: Some(content.into()), ..Self::default() }
+    }
+
+    /// The message parts of a reply: text, embeds, components, allowed mentions, and the
+    /// ephemeral flag for [`Visibility::Ephemeral`].
+    #[must_use]
+    pub fn from_reply(reply: &Reply) -> Self {
+        let parts = reply.extensions.get::<DiscordParts>();
+        Self {
+            content: reply.text.clone(),
+            embeds: parts.map(|p| p.embeds.clone()).unwrap_or_default(),
+            components: parts.map(|p| p.components.clone()).unwrap_or_default(),
+            allowed_mentions: parts.and_then(|p| p.allowed_mentions.clone()),
+            flags: (reply.visibility == Visibility::Ephemeral).then_some(EPHEMERAL),
+        }
+    }
+
+    /// Whether there is nothing to show (Discord refuses empty messages).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.content.as_deref().is_none_or(str::is_empty)
+            && self.embeds.is_empty()
+            && self.components.is_empty()
+    }
+}
+
+/// The answer to a PING: exactly `{"type":1}`.
+#[must_use]
+pub fn pong() -> Response<Bytes> {
+    json_response(Bytes::from_static(br#"{"type":1}"#))
+}
+
+/// Renders the inline reply to an interaction:
+///
+/// - autocomplete: type 8 with the reply's choices (at most 25; none when it has none);
+/// - a reply with a modal, to a command or a component: type 9;
+/// - a component reply with `replace_original`: type 7, editing the message;
+/// - otherwise type 4, with the ephemeral flag for an ephemeral reply. An empty reply gets
+///   `empty_text` so that Discord takes it.
+pub(crate) fn render(data: &InteractionData, reply: &Reply, empty_text: &str) -> Response<Bytes> {
+    let parts = reply.extensions.get::<DiscordParts>();
+    if let InteractionData::Autocomplete(_) = data {
+        let choices = parts.and_then(|p| p.choices.as_deref()).unwrap_or_default();
+        return autocomplete(choices.iter().take(MAX_CHOICES).collect());
+    }
+    let can_open_modal =
+        matches!(data, InteractionData::Command(_) | InteractionData::Component(_));
+    if let (Some(modal), true) = (parts.and_then(|p| p.modal.as_ref()), can_open_modal) {
+        return typed(ResponseType::Modal, Some(json!(modal)));
+    }
+    let mut body = MessageBody::from_reply(reply);
+    if body.is_empty() {
+        body.content = Some(empty_text.to_owned());
+    }
+    let kind = match data {
+        InteractionData::Component(_) if reply.replace_original => {
+            // An edit keeps the message's visibility; the flag is not Discord's to change.
+            body.flags = None;
+            ResponseType::UpdateMessage
+        }
+        _ => ResponseType::ChannelMessageWithSource,
+    };
+    typed(kind, Some(json!(body)))
+}
+
+/// The response when no reply is rendered inline.
+///
+/// - Deferred: commands, modals and unknown types get type 5 (with the ephemeral flag when
+///   asked); components get type 6, so the message can be edited or followed up later.
+/// - Nothing or duplicate: components get type 6 (nothing changes), commands, modals and
+///   unknown types get an ephemeral type 4 with `empty_text`, so the user is not left with
+///   "The application did not respond".
+/// - Autocomplete always gets type 8 with no choices: it cannot be deferred.
+pub(crate) fn acknowledge(data: &InteractionData, ack: Ack, empty_text: &str) -> Response<Bytes> {
+    match (data, ack) {
+        (InteractionData::Autocomplete(_), _) => autocomplete::<crate::Choice>(Vec::new()),
+        (InteractionData::Component(_), _) => typed(ResponseType::DeferredUpdateMessage, None),
+        (_, Ack::Deferred { visibility }) => {
+            let data = (visibility == Visibility::Ephemeral).then(|| json!({ "flags": EPHEMERAL }));
+            typed(ResponseType::DeferredChannelMessageWithSource, data)
+        }
+        _ => {
+            let body = MessageBody { flags: Some(EPHEMERAL), ..MessageBody::text(empty_text) };
+            typed(ResponseType::ChannelMessageWithSource, Some(json!(body)))
+        }
+    }
+}
+
+fn autocomplete<T: Serialize>(choices: Vec<T>) -> Response<Bytes> {
+    typed(ResponseType::ApplicationCommandAutocompleteResult, Some(json!({ "choices": choices })))
+}
+
+fn typed(kind: ResponseType, data: Option<Value>) -> Response<Bytes> {
+    let mut body = json!({ "type": u8::from(kind) });
+    if let (Some(data), Value::Object(object)) = (data, &mut body) {
+        object.insert("data".to_owned(), data);
+    }
+    // Serializing a `Value` cannot fail.
+    json_response(Bytes::from(serde_json::to_vec(&body).unwrap_or_default()))
+}
+
+fn json_response(body: Bytes) -> Response<Bytes> {
+    let mut response = Response::new(body);
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}

@@ -1,0 +1,46 @@
+//! Public types are `Send + Sync`, and nothing secret shows in `Debug`.
+
+mod common;
+
+use chatbridge_core::Secret;
+use chatbridge_discord::model::{Interaction, InteractionToken};
+use chatbridge_discord::register::CommandDefinition;
+use chatbridge_discord::{
+    DiscordAdapter, DiscordAdapterBuilder, DiscordContext, MessageBody, Verifier,
+};
+
+fn send_sync<T: Send + Sync + 'static>() {}
+
+#[test]
+fn public_types_are_send_and_sync() {
+    send_sync::<DiscordAdapter>();
+    send_sync::<DiscordAdapterBuilder>();
+    #[cfg(feature = "client")]
+    send_sync::<chatbridge_discord::DiscordClient>();
+    send_sync::<DiscordContext>();
+    send_sync::<Verifier>();
+    send_sync::<Interaction>();
+    send_sync::<MessageBody>();
+    send_sync::<CommandDefinition>();
+    send_sync::<chatbridge_discord::ConfigError>();
+}
+
+#[test]
+fn debug_redacts_the_bot_token_and_the_interaction_token() {
+    let builder = common::builder().bot_token(Secret::new("MTIz.bot-token-value"));
+    let printed = format!("{builder:?}");
+    assert!(!printed.contains("bot-token-value"), "{printed}");
+    let adapter: DiscordAdapter = builder.build().unwrap();
+    for printed in [format!("{adapter:?}"), format!("{adapter:#?}")] {
+        assert!(!printed.contains("bot-token-value"), "{printed}");
+    }
+    #[cfg(feature = "client")]
+    for printed in [format!("{adapter:?}"), format!("{:?}", adapter.client().unwrap())] {
+        assert!(!printed.contains("bot-token-value"), "{printed}");
+        assert!(printed.contains("Secret([REDACTED])"), "{printed}");
+    }
+    let token = InteractionToken::new("aW50ZXJhY3Rpb24tdG9rZW4");
+    assert_eq!(format!("{token:?}"), "InteractionToken([REDACTED])");
+    let interaction = Interaction::from_slice(&common::fixture("command_options.json")).unwrap();
+    assert!(!format!("{interaction:#?}").contains(interaction.token.expose()));
+}

@@ -1,0 +1,199 @@
+//! One endpoint, three kinds of request: Events API JSON, slash-command forms and interaction
+//! (`payload=`) forms, told apart by their content once the signature checked out.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use chatbridge_core::adapter::{Dispatch, Incoming, ReplyMode};
+use chatbridge_core::{AdapterError, Command, Message, MessageKind, Platform, Sender};
+use http::{HeaderMap, HeaderValue, Response, StatusCode, header};
+use serde_json::json;
+
+use crate::events::Envelope;
+use crate::{EventCallback, Interaction, InteractionKind, SlackPayload, SlashCommand};
+
+/// Slack wants an answer within 3 s; half a second is kept for the network and the host.
+pub(crate) const BUDGET: Duration = Duration::from_millis(2500);
+
+/// How a body is encoded.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Encoding {
+    Json,
+    Form,
+}
+
+/// The body's encoding from `Content-Type` (parameters ignored), or from its first byte when
+/// there is none.
+pub(crate) fn encoding(headers: &HeaderMap, body: &[u8]) -> Result<Encoding, AdapterError> {
+    let media = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+    match media.as_deref() {
+        Some("application/json") => Ok(Encoding::Json),
+        Some("application/x-www-form-urlencoded") => Ok(Encoding::Form),
+        None | Some("") => Ok(if body.trim_ascii_start().first() == Some(&b'{') {
+            Encoding::Json
+        } else {
+            Encoding::Form
+        }),
+        Some(_) => Err(AdapterError::UnsupportedMediaType),
+    }
+}
+
+/// Parses a verified Events API body.
+pub(crate) fn event(headers: &HeaderMap, body: &[u8]) -> Result<Incoming, AdapterError> {
+    let envelope =
+        Envelope::parse(body).map_err(|_| AdapterError::bad_request("invalid events API JSON"))?;
+    match envelope {
+        Envelope::UrlVerification { challenge } => {
+            tracing::info!(platform = %Platform::SLACK, "url_verification answered");
+            Ok(Incoming::Respond(json_response(&json!({ "challenge": challenge }))))
+        }
+        Envelope::RateLimited { team_id } => {
+            tracing::warn!(platform = %Platform::SLACK, ?team_id, "slack reports app_rate_limited");
+            Ok(Incoming::Respond(empty()))
+        }
+        Envelope::Other(kind) => {
+            tracing::info!(platform = %Platform::SLACK, kind, "unknown envelope type acknowledged");
+            Ok(Incoming::Respond(empty()))
+        }
+        Envelope::Callback(callback) => {
+            if let Some(retry) = headers.get("x-slack-retry-num").and_then(|v| v.to_str().ok()) {
+                let reason = headers.get("x-slack-retry-reason").and_then(|v| v.to_str().ok());
+                tracing::info!(platform = %Platform::SLACK, retry, ?reason, "slack retried an event");
+            }
+            let key = callback.event_id.clone();
+            let message = event_message(Arc::new(*callback));
+            let dispatch = Dispatch::new(message, ReplyMode::Acknowledge, BUDGET);
+            Ok(Incoming::dispatch(match key {
+                Some(key) => dispatch.with_dedup_key(key),
+                None => dispatch,
+            }))
+        }
+    }
+}
+
+/// Parses a verified form body: an interaction or a slash command.
+pub(crate) fn form(body: &[u8]) -> Result<Incoming, AdapterError> {
+    let payload = form_urlencoded::parse(body).find(|(k, _)| k == "payload").map(|(_, v)| v);
+    if let Some(payload) = payload {
+        let raw = serde_json::from_str(&payload)
+            .map_err(|_| AdapterError::bad_request("invalid interaction payload"))?;
+        let interaction = Interaction::from_value(raw);
+        let mode = match interaction.kind {
+            // These take an answer in the HTTP response; the rest only an empty 200.
+            InteractionKind::ViewSubmission | InteractionKind::BlockSuggestion => ReplyMode::Inline,
+            _ => ReplyMode::Acknowledge,
+        };
+        let message = interaction_message(Arc::new(interaction));
+        return Ok(Incoming::dispatch(Dispatch::new(message, mode, BUDGET)));
+    }
+    let command = SlashCommand::from_form(body)
+        .ok_or_else(|| AdapterError::bad_request("neither a slash command nor an interaction"))?;
+    let message = command_message(Arc::new(command));
+    Ok(Incoming::dispatch(Dispatch::new(message, ReplyMode::Inline, BUDGET)))
+}
+
+fn event_message(callback: Arc<EventCallback>) -> Message {
+    let event = &callback.event;
+    let plain_message = matches!(
+        event.subtype.as_deref(),
+        None | Some("thread_broadcast" | "file_share" | "me_message" | "bot_message")
+    );
+    let kind = match event.kind.as_str() {
+        "message" if plain_message => MessageKind::Message,
+        "message" => MessageKind::Other(event.subtype.clone().unwrap_or_default().into()),
+        "app_mention" => MessageKind::Mention,
+        "reaction_added" => MessageKind::Reaction,
+        other => MessageKind::Other(other.to_owned().into()),
+    };
+    let mut message = Message::new(Platform::SLACK, kind);
+    let (channel, ts) = match &event.item {
+        Some(item) if event.kind.starts_with("reaction_") => {
+            (item.channel.clone(), item.ts.clone())
+        }
+        _ => (event.channel.clone(), event.ts.clone()),
+    };
+    if let Some(channel) = channel {
+        message = message.with_conversation(channel);
+    }
+    if let Some(ts) = ts {
+        message = message.with_id(ts);
+    }
+    if let Some(thread) = &event.thread_ts {
+        message = message.with_thread(thread.as_str());
+    }
+    if let Some(team) = callback.team_id.as_deref().or(callback.context_team_id.as_deref()) {
+        message = message.with_workspace(team);
+    }
+    let text = if event.kind.starts_with("reaction_") { &event.reaction } else { &event.text };
+    let mut sender = Sender::new(event.user.clone().unwrap_or_default());
+    sender.is_bot = event.is_from_bot();
+    message
+        .with_text(text.clone().unwrap_or_default())
+        .with_sender(sender)
+        .direct(event.channel_type.as_deref() == Some("im"))
+        .with_extension(SlackPayload::Event(callback))
+}
+
+fn command_message(command: Arc<SlashCommand>) -> Message {
+    let mut sender = Sender::new(command.user_id.as_str());
+    sender.name.clone_from(&command.user_name);
+    let mut message = Message::new(Platform::SLACK, MessageKind::Command)
+        .with_text(command.text.as_str())
+        .with_command(Command::new(command.command.as_str(), command.text.as_str()))
+        .with_conversation(command.channel_id.as_str())
+        .with_sender(sender)
+        .direct(command.channel_id.starts_with('D'));
+    if let Some(team) = &command.team_id {
+        message = message.with_workspace(team.as_str());
+    }
+    message.with_extension(SlackPayload::Command(command))
+}
+
+fn interaction_message(interaction: Arc<Interaction>) -> Message {
+    let kind = match &interaction.kind {
+        InteractionKind::BlockActions
+        | InteractionKind::Shortcut
+        | InteractionKind::MessageAction => MessageKind::Action,
+        InteractionKind::ViewSubmission => MessageKind::Submission,
+        InteractionKind::BlockSuggestion => MessageKind::Autocomplete,
+        InteractionKind::ViewClosed => MessageKind::Other("view_closed".into()),
+        InteractionKind::Other(kind) => MessageKind::Other(kind.clone().into()),
+    };
+    let text = match &interaction.kind {
+        InteractionKind::BlockSuggestion => interaction.value.clone(),
+        _ => interaction.actions.first().and_then(|a| a.value.clone()),
+    };
+    let mut sender = Sender::new(interaction.user_id.clone().unwrap_or_default());
+    sender.name.clone_from(&interaction.user_name);
+    let mut message =
+        Message::new(Platform::SLACK, kind).with_text(text.unwrap_or_default()).with_sender(sender);
+    if let Some(channel) = &interaction.channel_id {
+        message = message.with_conversation(channel.as_str()).direct(channel.starts_with('D'));
+    }
+    if let Some(ts) = &interaction.message_ts {
+        message = message.with_id(ts.as_str());
+    }
+    if let Some(team) = &interaction.team_id {
+        message = message.with_workspace(team.as_str());
+    }
+    message.with_extension(SlackPayload::Interaction(interaction))
+}
+
+/// An empty 200.
+pub(crate) fn empty() -> Response<Bytes> {
+    Response::new(Bytes::new())
+}
+
+/// A 200 with a JSON body.
+pub(crate) fn json_response(value: &serde_json::Value) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::from(value.to_string()));
+    *response.status_mut() = StatusCode::OK;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}

@@ -1,0 +1,240 @@
+//! Request verification: Slack's v0 HMAC-SHA256 signature over the raw body, a two-sided
+//! five-minute window, and the unsigned `ssl_check` probe.
+//!
+//! See Slack's page "Verifying requests from Slack".
+
+use std::fmt;
+
+use chatbridge_core::clock::{SharedClock, system_clock};
+use chatbridge_core::{AdapterError, Secret};
+use hmac::{Hmac, Mac};
+use http::HeaderMap;
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+/// The header that carries the signature, `v0=<hex>`.
+pub const SIGNATURE_HEADER: &str = "x-slack-signature";
+/// The header that carries the request's Unix timestamp in seconds.
+pub const TIMESTAMP_HEADER: &str = "x-slack-request-timestamp";
+/// How far, in seconds, a request's timestamp may be from now, in either direction.
+pub const MAX_SKEW_SECS: u64 = 300;
+
+/// Checks Slack's request signatures with a signing secret and a clock.
+///
+/// ```
+/// use chatbridge_core::Secret;
+/// use chatbridge_core::clock::ManualClock;
+/// use chatbridge_slack::verify::{Verifier, sign};
+/// use std::sync::Arc;
+///
+/// let secret = Secret::new("8f742231b10e8888abcd99yyyzzz85a5");
+/// let verifier = Verifier::new(secret.clone()).with_clock(Arc::new(ManualClock::at_unix(1_000)));
+/// let body = b"command=%2Fhello";
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("X-Slack-Request-Timestamp", "1000".parse().unwrap());
+/// headers.insert("X-Slack-Signature", sign(&secret, 1_000, body).parse().unwrap());
+/// assert!(verifier.verify(&headers, body).is_ok());
+/// assert!(verifier.verify(&headers, b"command=%2Fother").is_err());
+/// ```
+#[derive(Clone)]
+pub struct Verifier {
+    secret: Secret,
+    clock: SharedClock,
+}
+
+impl Verifier {
+    /// A verifier for a signing secret, reading the system clock.
+    #[must_use]
+    pub fn new(secret: Secret) -> Self {
+        Self { secret, clock: system_clock() }
+    }
+
+    /// Reads the time from `clock` instead (tests, known-answer checks).
+    #[must_use]
+    pub fn with_clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Verifies a request's signature over its raw body.
+    ///
+    /// # Errors
+    ///
+    /// [`AdapterError::Unauthorized`] when a header is missing or malformed, the timestamp is
+    /// more than [`MAX_SKEW_SECS`] away from now (either way), or the signature does not match.
+    /// The error never contains the expected signature.
+    pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), AdapterError> {
+        let timestamp = header(headers, TIMESTAMP_HEADER)
+            .ok_or(AdapterError::Unauthorized("missing request timestamp"))?;
+        let signature = header(headers, SIGNATURE_HEADER)
+            .ok_or(AdapterError::Unauthorized("missing signature"))?;
+        let ts = parse_timestamp(timestamp)
+            .ok_or(AdapterError::Unauthorized("malformed request timestamp"))?;
+        let now = self.clock.unix_seconds();
+        if now.abs_diff(ts) > MAX_SKEW_SECS {
+            return Err(AdapterError::Unauthorized(if ts < now {
+                "request timestamp too old"
+            } else {
+                "request timestamp in the future"
+            }));
+        }
+        let given = signature
+            .strip_prefix("v0=")
+            .filter(|hex| hex.len() == 64)
+            .and_then(|hex| hex::decode(hex).ok())
+            .ok_or(AdapterError::Unauthorized("malformed signature"))?;
+        let expected = mac(&self.secret, timestamp, body);
+        if bool::from(expected.as_slice().ct_eq(given.as_slice())) {
+            Ok(())
+        } else {
+            Err(AdapterError::Unauthorized("signature mismatch"))
+        }
+    }
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verifier").field("secret", &self.secret).finish_non_exhaustive()
+    }
+}
+
+/// Signs a body as Slack does: `v0=` and the hex HMAC-SHA256 of `v0:{timestamp}:{body}`.
+///
+/// For tests and tools that play Slack; the adapter only ever compares.
+///
+/// ```
+/// use chatbridge_core::Secret;
+/// use chatbridge_slack::verify::sign;
+///
+/// let signature = sign(&Secret::new("s3cret"), 1_531_420_618, b"token=x");
+/// assert!(signature.starts_with("v0=") && signature.len() == 67);
+/// ```
+#[must_use]
+pub fn sign(secret: &Secret, timestamp: u64, body: &[u8]) -> String {
+    format!("v0={}", hex::encode(mac(secret, &timestamp.to_string(), body)))
+}
+
+/// Whether a body is Slack's bare certificate probe: a form with `ssl_check=1` and at most a
+/// `token`, nothing else, each field once. Only such a body is answered without a signature;
+/// `ssl_check=true`, a repeated field or any other field makes it an ordinary request that must
+/// verify.
+#[must_use]
+pub fn is_bare_ssl_check(body: &[u8]) -> bool {
+    if body.first() == Some(&b'{') {
+        return false;
+    }
+    let mut ssl_check = false;
+    let mut token = false;
+    for (key, value) in form_urlencoded::parse(body) {
+        match &*key {
+            "ssl_check" if !ssl_check && value == "1" => ssl_check = true,
+            "token" if !token => token = true,
+            _ => return false,
+        }
+    }
+    ssl_check
+}
+
+fn mac(secret: &Secret, timestamp: &str, body: &[u8]) -> Vec<u8> {
+    // HMAC takes keys of any length: `new_from_slice` cannot fail for it.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.expose_secret().as_bytes())
+        .expect("HMAC accepts keys of any length");
+    mac.update(b"v0:");
+    mac.update(timestamp.as_bytes());
+    mac.update(b":");
+    mac.update(body);
+    mac.finalize().into_bytes().to_vec()
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    let mut values = headers.get_all(name).iter();
+    let value = values.next()?;
+    // Two signatures or two timestamps: refuse rather than guess which one counts.
+    if values.next().is_some() {
+        return None;
+    }
+    value.to_str().ok().map(str::trim)
+}
+
+fn parse_timestamp(value: &str) -> Option<u64> {
+    if value.is_empty() || value.len() > 12 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    value.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chatbridge_core::clock::ManualClock;
+
+    use super::*;
+
+    const SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
+    const TS: u64 = 1_531_420_618;
+    const BODY: &str = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
+    const SIGNATURE: &str = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
+
+    fn verifier(now: u64) -> Verifier {
+        Verifier::new(Secret::new(SECRET)).with_clock(Arc::new(ManualClock::at_unix(now)))
+    }
+
+    fn headers(ts: &str, sig: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(TIMESTAMP_HEADER, ts.parse().unwrap());
+        h.insert(SIGNATURE_HEADER, sig.parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn published_example_verifies_at_its_own_time() {
+        assert_eq!(sign(&Secret::new(SECRET), TS, BODY.as_bytes()), SIGNATURE);
+        let h = headers("1531420618", SIGNATURE);
+        verifier(TS).verify(&h, BODY.as_bytes()).unwrap();
+        verifier(TS + 300).verify(&h, BODY.as_bytes()).unwrap();
+        verifier(TS - 300).verify(&h, BODY.as_bytes()).unwrap();
+    }
+
+    #[test]
+    fn window_is_two_sided() {
+        let h = headers("1531420618", SIGNATURE);
+        assert!(verifier(TS + 301).verify(&h, BODY.as_bytes()).is_err());
+        assert!(verifier(TS - 301).verify(&h, BODY.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn malformed_inputs_are_refused_without_the_expected_signature() {
+        let v = verifier(TS);
+        for (ts, sig) in [
+            ("+1531420618", SIGNATURE),
+            ("1531420618", "a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"),
+            ("1531420618", "v1=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"),
+            ("1531420618", "v0=zz"),
+            ("1531420618", "v0=b2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"),
+        ] {
+            let err = v.verify(&headers(ts, sig), BODY.as_bytes()).unwrap_err();
+            assert!(matches!(err, AdapterError::Unauthorized(_)));
+            assert!(!err.to_string().contains("a2114d57"), "{err}");
+        }
+        assert!(v.verify(&HeaderMap::new(), BODY.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn bare_ssl_check_only() {
+        assert!(is_bare_ssl_check(b"ssl_check=1&token=abc"));
+        assert!(is_bare_ssl_check(b"ssl_check=1"));
+        assert!(!is_bare_ssl_check(b"ssl_check=true"));
+        assert!(!is_bare_ssl_check(b"ssl_check=1&ssl_check=1"));
+        assert!(!is_bare_ssl_check(b"ssl_check=1&command=%2Fx"));
+        assert!(!is_bare_ssl_check(b"payload=%7B%7D&ssl_check=1"));
+        assert!(!is_bare_ssl_check(br#"{"ssl_check":"1"}"#));
+        assert!(!is_bare_ssl_check(b"token=abc"));
+        assert!(!is_bare_ssl_check(b""));
+    }
+
+    #[test]
+    fn debug_redacts_the_secret() {
+        assert!(!format!("{:?}", verifier(TS)).contains(SECRET));
+    }
+}
