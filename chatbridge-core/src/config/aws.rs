@@ -121,10 +121,10 @@ impl SecretSource for SecretsManagerSource {
             };
             values.insert(name, Secret::new(value));
         }
-        if let Some(key) = &self.key {
-            if values.is_empty() {
-                return Err(self.malformed(format!("it has no key {key}")));
-            }
+        if let Some(key) = &self.key
+            && values.is_empty()
+        {
+            return Err(self.malformed(format!("it has no key {key}")));
         }
         Ok(values)
     }

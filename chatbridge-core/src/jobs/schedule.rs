@@ -260,11 +260,11 @@ impl Cron {
         let mut from_minute = start_minute.rem_euclid(1440);
         let last_day = days_from_civil(LAST_YEAR, 12, 31);
         for day in first_day..=last_day {
-            if self.day_matches(day) {
-                if let Some(minute) = self.first_minute_from(from_minute) {
-                    let at = u64::try_from(day * 86_400 + minute * 60).ok()?;
-                    return Some(UNIX_EPOCH + Duration::from_secs(at));
-                }
+            if self.day_matches(day)
+                && let Some(minute) = self.first_minute_from(from_minute)
+            {
+                let at = u64::try_from(day * 86_400 + minute * 60).ok()?;
+                return Some(UNIX_EPOCH + Duration::from_secs(at));
             }
             from_minute = 0;
         }
