@@ -12,7 +12,10 @@ use chatbridge_core::Router;
 use chatbridge_examples::app;
 use chatbridge_examples::bots::{emojibot, hello_there, timing};
 
-const BOTS: &[(&str, fn() -> Router)] = &[
+/// A bot's name and its routes.
+type Bot = (&'static str, fn() -> Router);
+
+const BOTS: &[Bot] = &[
     ("emojibot", emojibot::router),
     ("hello_there", hello_there::router),
     ("timing_bot", timing::router),
