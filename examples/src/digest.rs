@@ -11,7 +11,7 @@ pub const NAME: &str = "daily-digest";
 pub const SCHEDULE: &str = "cron(0 9 ? * MON-FRI *)";
 
 /// Where the digest goes: set when Slack has a bot token and `SLACK_DIGEST_CHANNEL` is set.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Digest {
     /// The Slack Web API client, with the bot token.
     pub client: SlackClient,
