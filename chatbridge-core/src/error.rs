@@ -205,4 +205,12 @@ pub enum BotError {
     /// A store failed while handling a request.
     #[error("store failed")]
     Store(#[source] StoreError),
+    /// A scheduled job returned an error or panicked.
+    #[error("job `{name}` failed: {error}")]
+    Job {
+        /// The job's name.
+        name: String,
+        /// The job's error.
+        error: HandlerError,
+    },
 }

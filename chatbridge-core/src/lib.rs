@@ -5,12 +5,14 @@
 pub mod adapter;
 mod bot;
 pub mod clock;
+pub mod config;
 mod context;
 pub mod endpoint;
 mod error;
 mod handler;
 pub mod host;
 mod ids;
+pub mod jobs;
 mod message;
 mod platform;
 mod reply;

@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use chatbridge_core::config::Config;
 use chatbridge_core::host::lambda::LambdaHost;
 use chatbridge_core::host::server;
 use chatbridge_core::store::{DynamoStore, MemoryStore, SharedStore, SqliteStore};
@@ -13,7 +14,7 @@ use chatbridge_lex::LexAdapter;
 use chatbridge_slack::SlackAdapter;
 use chatbridge_slack::oauth::SlackOAuth;
 
-use crate::simulate;
+use crate::{digest, simulate};
 
 /// Where each platform is served.
 pub const SLACK_PATH: &str = "/slack/events";
@@ -71,8 +72,11 @@ pub async fn main_with_args(
 /// that cannot be opened.
 pub async fn build_bot(router: Router, lookup: Lookup<'_>) -> Result<Bot, BoxError> {
     let store = open_store(lookup).await?;
-    let mut builder =
-        Bot::builder().handler(router).store(Arc::clone(&store)).on_error(log_error);
+    let mut builder = Bot::builder()
+        .handler(router)
+        .store(Arc::clone(&store))
+        .on_error(log_error)
+        .job(digest::job());
     let oauth = match SlackOAuth::from_lookup(Arc::clone(&store), lookup) {
         Ok(oauth) => Some(oauth),
         Err(chatbridge_slack::ConfigError::MissingVar(var)) => {
@@ -87,7 +91,14 @@ pub async fn build_bot(router: Router, lookup: Lookup<'_>) -> Result<Bot, BoxErr
                 adapter = adapter.oauth(oauth);
                 builder = oauth.routes(builder);
             }
-            builder = builder.mount(SLACK_PATH, adapter.build()?);
+            let adapter = adapter.build()?;
+            if let Some(channel) =
+                lookup("SLACK_DIGEST_CHANNEL").filter(|_| adapter.client().has_token())
+            {
+                builder = builder
+                    .job_extension(digest::Digest { client: adapter.client().clone(), channel });
+            }
+            builder = builder.mount(SLACK_PATH, adapter);
         }
         Err(chatbridge_slack::ConfigError::MissingVar(var)) => {
             tracing::info!("Slack is not mounted: {var} is not set");
@@ -128,7 +139,10 @@ pub async fn open_store(lookup: Lookup<'_>) -> Result<SharedStore, BoxError> {
 }
 
 async fn serve(router: Router) -> Result<(), BoxError> {
-    let lookup = |name: &str| std::env::var(name).ok();
+    // The environment, or AWS Secrets Manager / Parameter Store first when CHATBRIDGE_SECRETS
+    // names a source: read once here (once per cold start on Lambda), no code change needed.
+    let config = Config::from_env().await?;
+    let lookup = |name: &str| config.lookup(name);
     let bot = build_bot(router, &lookup).await?;
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
         return LambdaHost::new(bot).raw_events_to(LEX_PATH).run().await;

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod bots;
 pub mod commands;
+pub mod digest;
 pub mod emoji;
 pub mod simulate;
 

@@ -11,6 +11,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::adapter::{Adapter, Incoming};
 use crate::endpoint::Endpoint;
+use crate::jobs::{Job, Jobs};
 use crate::store::{MemoryStore, SharedStore};
 use crate::{AdapterError, BotError, Handler, Router};
 
@@ -64,6 +65,8 @@ struct Inner {
     store: SharedStore,
     on_error: ErrorHook,
     tasks: TaskTracker,
+    jobs: Jobs,
+    job_extensions: Arc<http::Extensions>,
 }
 
 impl Bot {
@@ -149,6 +152,20 @@ impl Bot {
         self.inner.body_limit
     }
 
+    /// The bot's scheduled jobs.
+    #[must_use]
+    pub fn jobs(&self) -> &[Job] {
+        &self.inner.jobs.list
+    }
+
+    pub(crate) fn job_extensions(&self) -> &Arc<http::Extensions> {
+        &self.inner.job_extensions
+    }
+
+    pub(crate) fn error_hook(&self) -> &ErrorHook {
+        &self.inner.on_error
+    }
+
     fn adapter_for(&self, path: &str) -> Option<Arc<dyn Adapter>> {
         self.inner.mounts.iter().find(|(p, _)| p == path).map(|(_, a)| Arc::clone(a))
     }
@@ -201,6 +218,7 @@ pub struct BotBuilder {
     budget: Option<Duration>,
     store: Option<SharedStore>,
     on_error: Option<ErrorHook>,
+    jobs: Jobs,
 }
 
 impl Default for BotBuilder {
@@ -213,6 +231,7 @@ impl Default for BotBuilder {
             budget: None,
             store: None,
             on_error: None,
+            jobs: Jobs::default(),
         }
     }
 }
@@ -281,8 +300,23 @@ impl BotBuilder {
         self
     }
 
+    /// Declares a scheduled job (see [`jobs`](crate::jobs)). A second job with the same name
+    /// replaces the first.
+    pub fn job(mut self, job: Job) -> Self {
+        self.jobs.add(job);
+        self
+    }
+
+    /// Data every job sees through [`JobContext::extensions`](crate::jobs::JobContext::extensions):
+    /// a platform client, a channel id. One value per type; a second replaces the first.
+    pub fn job_extension<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.jobs.extensions.insert(value);
+        self
+    }
+
     /// Builds the bot.
     pub fn build(self) -> Bot {
+        let job_extensions = Arc::new(self.jobs.extensions.clone());
         Bot {
             inner: Arc::new(Inner {
                 mounts: self.mounts,
@@ -293,6 +327,8 @@ impl BotBuilder {
                 store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
                 on_error: self.on_error.unwrap_or_else(|| Arc::new(|_| {})),
                 tasks: TaskTracker::new(),
+                jobs: self.jobs,
+                job_extensions,
             }),
         }
     }

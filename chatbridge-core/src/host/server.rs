@@ -158,7 +158,8 @@ impl Server {
     }
 
     /// Serves until `signal` completes; then stops accepting, waits (bounded) for open requests
-    /// and for the bot's pending follow-ups, and returns.
+    /// and for the bot's pending follow-ups, and returns. The bot's [scheduled jobs](crate::jobs)
+    /// run in-process meanwhile; runs in progress at shutdown are waited for like follow-ups.
     ///
     /// # Errors
     ///
@@ -179,6 +180,10 @@ impl Server {
         if let Ok(addr) = self.listener.local_addr() {
             tracing::info!(%addr, mounts = ?bot.mounts().collect::<Vec<_>>(), "serving");
         }
+        let (stop_jobs, jobs_stopped) = tokio::sync::oneshot::channel::<()>();
+        let schedules = tokio::spawn(crate::jobs::run_schedules(bot.clone(), async {
+            let _ = jobs_stopped.await;
+        }));
         tokio::pin!(signal);
         loop {
             tokio::select! {
@@ -206,6 +211,8 @@ impl Server {
             }
         }
         drop(self.listener);
+        let _ = stop_jobs.send(());
+        let _ = schedules.await;
         tracing::info!("shutting down: finishing open requests");
         if tokio::time::timeout(self.shutdown_timeout, graceful.shutdown()).await.is_err() {
             tracing::warn!("open requests did not finish in time");

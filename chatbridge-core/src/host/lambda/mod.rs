@@ -22,8 +22,16 @@
 //! by the invocation's deadline. So a deferred reply is delivered by the same function that
 //! acknowledged it; no second function and no queue. Work that must outlive the function's
 //! own timeout (at most 15 minutes) does not fit this model: see `docs/hosting.md`.
+//!
+//! # Scheduled invocations
+//!
+//! The same function runs the bot's [scheduled jobs](crate::jobs) and answers keep-warm pings:
+//! EventBridge rules invoke it with `{"chatbridge_job": "daily-digest"}` or
+//! `{"chatbridge_keep_warm": true}` (or with their own `Scheduled Event`, routed by rule name).
+//! A ping is recognised before anything else and answered at once, without a handler.
 
 mod pending;
+mod scheduled;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -39,6 +47,7 @@ use tokio_util::task::TaskTracker;
 use crate::bot::{Continuations, ReceivedAt};
 use crate::{Bot, BoxError};
 use pending::Pending;
+use scheduled::Scheduled;
 
 /// The most the extension holds a sandbox for one invocation's follow-ups.
 const MAX_HOLD: Duration = Duration::from_secs(15 * 60);
@@ -125,21 +134,49 @@ impl LambdaHost {
     /// Answers one invocation: what [`run`](Self::run) does for each event. Public so that
     /// tests can drive the host without a runtime API.
     ///
+    /// Scheduled invocations come first: a keep-warm ping (`{"chatbridge_keep_warm": true}`) is
+    /// answered at once without touching any handler, and a job event
+    /// (`{"chatbridge_job": "name"}`, or EventBridge's scheduled event for a rule named after
+    /// the job) runs that job and waits for it. See [`jobs`](crate::jobs) and `docs/hosting.md`.
+    ///
     /// # Errors
     ///
     /// An event that is neither an HTTP request nor accepted on the raw-events path; a raw
-    /// event the adapter refused (the error carries its short reason).
+    /// event the adapter refused (the error carries its short reason); a job that failed or
+    /// that no job matches (so the invocation counts as an error in the function's metrics).
     pub async fn invoke(
         &self,
         event: Value,
         context: lambda_runtime::Context,
     ) -> Result<Value, BoxError> {
+        if let Some(scheduled) = scheduled::recognise(&event) {
+            return self.scheduled(scheduled).await;
+        }
         let request_id = context.request_id.clone();
         let tracker = self.pending.begin(&request_id);
         let result = self.answer(event, context, tracker.clone()).await;
         tracker.close();
         self.pending.finish(&request_id, tracker);
         result
+    }
+
+    async fn scheduled(&self, scheduled: Scheduled<'_>) -> Result<Value, BoxError> {
+        let name = match scheduled {
+            Scheduled::KeepWarm => {
+                tracing::debug!("keep-warm ping");
+                return Ok(serde_json::json!({ "chatbridge_keep_warm": true }));
+            }
+            Scheduled::Job(name) => name,
+            Scheduled::Rule(rule) => {
+                scheduled::job_for_rule(rule, self.bot.jobs().iter().map(crate::jobs::Job::name))
+                    .ok_or_else(|| format!("no job matches the rule `{rule}`"))?
+            }
+            Scheduled::Unrecognised => {
+                return Err("a scheduled event that names no job (no rule in `resources`)".into());
+            }
+        };
+        self.bot.run_job(name).await?;
+        Ok(serde_json::json!({ "chatbridge_job": name, "ok": true }))
     }
 
     async fn answer(
