@@ -77,7 +77,7 @@ proptest! {
             prop_assert!(verifier.verify(&flipped_sig, timestamp.as_bytes(), &body).is_err());
         }
 
-        let mut flipped_ts = timestamp.clone().into_bytes();
+        let mut flipped_ts = timestamp.into_bytes();
         let at = flip.index(flipped_ts.len());
         flipped_ts[at] ^= 1 << bit;
         prop_assert!(verifier.verify(signature.as_bytes(), &flipped_ts, &body).is_err());

@@ -82,3 +82,46 @@ pub async fn concurrent_copies_of_one_event_run_the_handler_once(store: SharedSt
 async fn with_the_memory_store() {
     concurrent_copies_of_one_event_run_the_handler_once(Arc::new(MemoryStore::new())).await;
 }
+
+/// A store that always fails.
+struct Broken;
+
+#[async_trait]
+impl chatbridge_core::store::Store for Broken {
+    async fn get(&self, _: &str) -> Result<Option<bytes::Bytes>, chatbridge_core::StoreError> {
+        Err(chatbridge_core::StoreError::Corrupt("down".into()))
+    }
+    async fn put(
+        &self,
+        _: &str,
+        _: bytes::Bytes,
+        _: Option<Duration>,
+    ) -> Result<(), chatbridge_core::StoreError> {
+        Err(chatbridge_core::StoreError::Corrupt("down".into()))
+    }
+    async fn put_if_absent(
+        &self,
+        _: &str,
+        _: bytes::Bytes,
+        _: Option<Duration>,
+    ) -> Result<bool, chatbridge_core::StoreError> {
+        Err(chatbridge_core::StoreError::Corrupt("down".into()))
+    }
+    async fn delete(&self, _: &str) -> Result<(), chatbridge_core::StoreError> {
+        Err(chatbridge_core::StoreError::Corrupt("down".into()))
+    }
+}
+
+#[tokio::test]
+async fn a_failing_store_answers_503_and_runs_nothing() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let bot = Bot::builder()
+        .mount(PATH, builder().build().unwrap())
+        .handler(Counting(Arc::clone(&calls)))
+        .store(Arc::new(Broken))
+        .build();
+    let response = bot.handle(signed(JSON, fixture("message_channel.json"))).await;
+    // Rather than risk a double answer: Slack retries later.
+    assert_eq!(response.status(), 503);
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+}

@@ -118,7 +118,7 @@ proptest! {
             prop_assert!(verifier.verify(&headers(&ts_text, &flipped_sig), &body).is_err());
         }
 
-        let mut flipped_ts = ts_text.clone();
+        let mut flipped_ts = ts_text;
         let at = flip.index(flipped_ts.len());
         flipped_ts[at] ^= 1 << bit;
         prop_assert!(verifier.verify(&headers(&flipped_ts, signature.as_bytes()), &body).is_err());

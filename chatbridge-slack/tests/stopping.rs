@@ -48,10 +48,8 @@ fn child_server() {
             .unwrap();
         let router = Router::new().command("hello-there", hello).command("slow", slow);
         let bot = Bot::builder().mount(PATH, adapter).handler(router).build();
-        let server = Server::bind("127.0.0.1:0")
-            .await
-            .unwrap()
-            .shutdown_timeout(Duration::from_secs(5));
+        let server =
+            Server::bind("127.0.0.1:0").await.unwrap().shutdown_timeout(Duration::from_secs(5));
         println!("LISTENING {}", server.local_addr().unwrap());
         server.serve(bot).await.unwrap();
         println!("STOPPED");

@@ -10,8 +10,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let parts = split(data, 3);
     let mut builder = Request::post("/discord/interactions");
-    for (name, value) in [("x-signature-ed25519", parts[0]), ("x-signature-timestamp", parts[1])]
-    {
+    for (name, value) in [("x-signature-ed25519", parts[0]), ("x-signature-timestamp", parts[1])] {
         if let Ok(value) = HeaderValue::from_bytes(value) {
             builder = builder.header(name, value);
         }
