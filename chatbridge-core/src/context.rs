@@ -43,6 +43,7 @@ struct Inner {
     extensions: Extensions,
     store: SharedStore,
     on_error: ErrorHook,
+    follow_ups: bool,
     first: Mutex<First>,
     deliveries: tokio::sync::Mutex<usize>,
     sent: watch::Receiver<bool>,
@@ -87,6 +88,7 @@ impl Context {
                 extensions,
                 store,
                 on_error,
+                follow_ups: !matches!(first, First::Collect(_)),
                 first: Mutex::new(first),
                 deliveries: tokio::sync::Mutex::new(0),
                 sent,
@@ -115,10 +117,10 @@ impl Context {
             _ => reply,
         };
         let (reply, reaction) = reply.take_reaction();
-        if !reply.is_empty() {
-            if let Some(reply) = self.try_first(reply) {
-                self.deliver(reply, true).await?;
-            }
+        if !reply.is_empty()
+            && let Some(reply) = self.try_first(reply)
+        {
+            self.deliver(reply, true).await?;
         }
         match reaction {
             // A reaction needs no response to have gone first: it targets the source message.
@@ -141,6 +143,13 @@ impl Context {
             // The request side may have given up in the same instant; it then settles itself.
             let _ = tx.send(FirstReply::Defer(visibility));
         }
+    }
+
+    /// Whether replies after the response can reach the platform. Amazon Lex has no follow-up
+    /// channel: everything a handler says there goes into its one response.
+    #[must_use]
+    pub fn has_follow_ups(&self) -> bool {
+        self.inner.follow_ups
     }
 
     /// The message being answered.

@@ -41,11 +41,11 @@ pub(crate) async fn deliver(
         let emoji = emoji.character().or(emoji.name()).ok_or(unsupported("an empty emoji"))?;
         client.add_reaction(channel, target.as_str(), emoji).await?;
     }
-    if let Some(parts) = reply.extensions.get::<DiscordParts>() {
-        if parts.modal.is_some() || parts.choices.is_some() {
-            // Modals and autocomplete choices exist only as the initial response.
-            return Err(unsupported("a modal or choices must be the initial response"));
-        }
+    if let Some(parts) = reply.extensions.get::<DiscordParts>()
+        && (parts.modal.is_some() || parts.choices.is_some())
+    {
+        // Modals and autocomplete choices exist only as the initial response.
+        return Err(unsupported("a modal or choices must be the initial response"));
     }
     let body = MessageBody::from_reply(&reply);
     if body.is_empty() {

@@ -94,10 +94,10 @@ pub(crate) fn render(event: &LexEvent, plan: &Plan) -> Result<serde_json::Value,
         LexEvent::V1(e) => serde_json::to_value(render_v1(e, plan)?),
         LexEvent::V2(e) => serde_json::to_value(render_v2(e, plan)).map(|mut value| {
             // An emptied attribute map must still be sent, or Lex would keep the old one.
-            if !plan.session_edits.is_empty() {
-                if let Some(state) = value.get_mut("sessionState").and_then(|s| s.as_object_mut()) {
-                    state.entry("sessionAttributes").or_insert_with(|| serde_json::json!({}));
-                }
+            if !plan.session_edits.is_empty()
+                && let Some(state) = value.get_mut("sessionState").and_then(|s| s.as_object_mut())
+            {
+                state.entry("sessionAttributes").or_insert_with(|| serde_json::json!({}));
             }
             value
         }),

@@ -16,6 +16,9 @@ mod own;
 mod payload;
 mod reply;
 mod request;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 pub mod verify;
 
 pub use adapter::{SlackAdapter, SlackAdapterBuilder};

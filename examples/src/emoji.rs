@@ -2,7 +2,8 @@
 //!
 //! As the original emojibot did it: split the text into words, drop stop words, turn plurals
 //! into singulars, and look the words up among the emoji cheat sheet's names and tags (gemoji's
-//! data); then pick one of the candidates at random.
+//! data); then pick one of the candidates at random. Closer matches win: a word that is an
+//! emoji's whole name beats one of its tags, which beats a word of its name or description.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -41,27 +42,41 @@ impl From<Entry> for Emoji {
     }
 }
 
-/// Every emoji related to a word of `text`, without duplicates, in the order found.
+/// How closely an emoji matches a word: lower is closer.
+type Tier = u8;
+const WHOLE_NAME: Tier = 0;
+const TAG: Tier = 1;
+const LOOSE: Tier = 2;
+
+/// Every emoji related to a word of `text`, without duplicates, closest matches first.
 #[must_use]
 pub fn candidates(text: &str) -> Vec<Entry> {
+    ranked(text).into_iter().map(|(entry, _)| entry).collect()
+}
+
+/// A random emoji among the closest matches for `text`, if any matches.
+#[must_use]
+pub fn emojify(text: &str) -> Option<Entry> {
+    let ranked = ranked(text);
+    let best = ranked.first()?.1;
+    let closest: Vec<Entry> =
+        ranked.iter().take_while(|(_, tier)| *tier == best).map(|(entry, _)| *entry).collect();
+    closest.choose(&mut rand::rng()).copied()
+}
+
+fn ranked(text: &str) -> Vec<(Entry, Tier)> {
     let index = index();
-    let mut found: Vec<Entry> = Vec::new();
+    let mut found: Vec<(Entry, Tier)> = Vec::new();
     for word in words(text) {
-        if let Some(entries) = index.get(word.as_str()) {
-            for entry in entries {
-                if !found.contains(entry) {
-                    found.push(*entry);
-                }
+        for (entry, tier) in index.get(word.as_str()).into_iter().flatten() {
+            match found.iter_mut().find(|(e, _)| e == entry) {
+                Some((_, best)) => *best = (*best).min(*tier),
+                None => found.push((*entry, *tier)),
             }
         }
     }
+    found.sort_by_key(|(_, tier)| *tier);
     found
-}
-
-/// A random emoji related to `text`, if any is.
-#[must_use]
-pub fn emojify(text: &str) -> Option<Entry> {
-    candidates(text).choose(&mut rand::rng()).copied()
 }
 
 /// The words of `text` worth looking up: lowercase, no punctuation, no stop words, no Slack
@@ -120,11 +135,11 @@ pub fn singular(word: &str) -> String {
     word.to_owned()
 }
 
-/// Word → emoji, from names (split on `_`), tags and description words.
-fn index() -> &'static HashMap<&'static str, Vec<Entry>> {
-    static INDEX: OnceLock<HashMap<&'static str, Vec<Entry>>> = OnceLock::new();
+/// Word → emoji, from names (whole, and split on `_`), tags and description words.
+fn index() -> &'static HashMap<&'static str, Vec<(Entry, Tier)>> {
+    static INDEX: OnceLock<HashMap<&'static str, Vec<(Entry, Tier)>>> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let mut index: HashMap<&'static str, Vec<Entry>> = HashMap::new();
+        let mut index: HashMap<&'static str, Vec<(Entry, Tier)>> = HashMap::new();
         for line in GEMOJI.lines().filter(|l| !l.starts_with('#')) {
             let mut fields = line.split('\t');
             let (Some(character), Some(names), tags, description) = (
@@ -139,14 +154,16 @@ fn index() -> &'static HashMap<&'static str, Vec<Entry>> {
             let entry = Entry { character, name };
             let keys = names
                 .split(',')
-                .flat_map(|n| std::iter::once(n).chain(n.split('_')))
-                .chain(tags.split(','))
-                .chain(description.split(' '))
-                .filter(|k| k.len() > 1 && !STOP_WORDS.contains(k));
-            for key in keys {
+                .map(|n| (n, WHOLE_NAME))
+                .chain(tags.split(',').map(|t| (t, TAG)))
+                .chain(names.split(['_', ',']).map(|n| (n, LOOSE)))
+                .chain(description.split(' ').map(|d| (d, LOOSE)))
+                .filter(|(k, _)| k.len() > 1 && !STOP_WORDS.contains(k));
+            for (key, tier) in keys {
                 let entries = index.entry(key).or_default();
-                if !entries.contains(&entry) {
-                    entries.push(entry);
+                match entries.iter_mut().find(|(e, _)| *e == entry) {
+                    Some((_, best)) => *best = (*best).min(tier),
+                    None => entries.push((entry, tier)),
                 }
             }
         }
@@ -193,6 +210,13 @@ mod tests {
         assert!(candidates("the of and").is_empty());
         assert!(emojify("").is_none());
         assert!(emojify("zzzqqq xyzzy").is_none());
+    }
+
+    #[test]
+    fn a_whole_name_beats_a_tag_or_a_loose_word() {
+        for _ in 0..20 {
+            assert_eq!(emojify("I love pizzas").map(|e| e.name), Some("pizza"));
+        }
     }
 
     #[test]

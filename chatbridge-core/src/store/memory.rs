@@ -60,8 +60,10 @@ impl MemoryStore {
         f(&mut entries, now)
     }
 
+    /// When an entry put now with `ttl` expires; a time-to-live too large to add to the clock
+    /// never expires.
     fn expiry(&self, ttl: Option<Duration>) -> Option<SystemTime> {
-        ttl.map(|ttl| self.clock.now() + ttl)
+        ttl.and_then(|ttl| self.clock.now().checked_add(ttl))
     }
 }
 

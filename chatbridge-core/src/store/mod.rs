@@ -1,9 +1,36 @@
 //! Stores: one small async key-value trait with time-to-live, behind installations, OAuth
 //! `state` and event de-duplication.
 //!
-//! | backend | feature | for |
-//! | --- | --- | --- |
-//! | [`MemoryStore`] | — | tests, one process |
+//! | backend | feature | for | survives a restart | shared by processes |
+//! | --- | --- | --- | --- | --- |
+//! | [`MemoryStore`] | — | tests, one process | no | no |
+//! | `SqliteStore` | `sqlite` | a bot on a local server (the embedded default) | yes | on one machine |
+//! | `DynamoStore` | `dynamodb` | AWS Lambda, many instances | yes | yes |
+//!
+//! All of them pass the same suite, `testing::store_suite` (feature `testing`): get, put,
+//! overwrite and delete, binary values, expiry read through an injectable
+//! [`Clock`](crate::clock::Clock), and put-if-absent with exactly one winner among concurrent
+//! callers. A value is opaque bytes; callers encode their own records (JSON, say) and namespace
+//! their keys (`dedup/slack/Ev123`, `slack/installation/E1/T1`).
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//! use chatbridge_core::store::{MemoryStore, SharedStore};
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let store: SharedStore = Arc::new(MemoryStore::new());
+//! let ttl = Some(Duration::from_secs(600));
+//! assert!(store.put_if_absent("oauth/state/abc", "nonce".into(), ttl).await?); // first use
+//! assert!(!store.put_if_absent("oauth/state/abc", "nonce".into(), ttl).await?); // a replay
+//! # Ok::<_, chatbridge_core::StoreError>(()) }).unwrap();
+//! ```
+
+#[cfg(feature = "dynamodb")]
+mod dynamo;
+mod memory;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,9 +40,13 @@ use bytes::Bytes;
 
 use crate::StoreError;
 
-mod memory;
-
+#[cfg(feature = "dynamodb")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dynamodb")))]
+pub use dynamo::{DynamoStore, DynamoStoreBuilder};
 pub use memory::MemoryStore;
+#[cfg(feature = "sqlite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
+pub use sqlite::SqliteStore;
 
 /// A shared store handle.
 pub type SharedStore = Arc<dyn Store>;

@@ -1,5 +1,6 @@
 //! Test helpers (feature `testing`): a fake platform API on loopback that records what the bot
-//! sends, a [`Simulator`] that serves a bot for real beside it, and a [`ManualClock`] re-export.
+//! sends, a [`Simulator`] that serves a bot for real beside it, the [`store_suite`] every store
+//! backend passes, and a [`ManualClock`] re-export.
 //!
 //! ```
 //! use chatbridge_core::testing::{FakeApi, FakeResponse};
@@ -28,10 +29,12 @@ use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header
 use http_body_util::BodyExt;
 use tokio::sync::Notify;
 
+pub use self::store_suite::store_suite;
 pub use crate::clock::ManualClock;
 pub use sim::{Exchange, Simulator};
 
 mod sim;
+mod store_suite;
 
 /// A request the fake API received.
 #[derive(Clone, Debug)]
@@ -139,9 +142,18 @@ impl FakeApi {
     ///
     /// If no loopback port can be bound: this is test code.
     pub async fn start() -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a loopback port for the fake API");
+        Self::start_on("127.0.0.1:0").await
+    }
+
+    /// Starts on a given loopback address (for a bot started elsewhere that was told where
+    /// its API is).
+    ///
+    /// # Panics
+    ///
+    /// If the address cannot be bound: this is test code.
+    pub async fn start_on(addr: &str) -> Self {
+        let listener =
+            tokio::net::TcpListener::bind(addr).await.expect("a loopback port for the fake API");
         let addr = listener.local_addr().expect("a bound listener has an address");
         let shared = Arc::new(Shared::default());
         let app = axum::Router::new().fallback(record).with_state(Arc::clone(&shared));

@@ -28,6 +28,7 @@ use crate::host::server::Server;
 /// ```
 pub struct Simulator {
     api: FakeApi,
+    bot: Bot,
     addr: SocketAddr,
     client: reqwest::Client,
     stop: tokio::sync::oneshot::Sender<()>,
@@ -78,20 +79,26 @@ impl Simulator {
             .shutdown_timeout(Duration::from_secs(10));
         let addr = server.local_addr().expect("a bound server has an address");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let serving = tokio::spawn(server.serve_with_shutdown(bot, async {
+        let serving = tokio::spawn(server.serve_with_shutdown(bot.clone(), async {
             let _ = stopped.await;
         }));
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()
             .expect("a plain HTTP client builds");
-        Self { api, addr, client, stop, serving }
+        Self { api, bot, addr, client, stop, serving }
     }
 
     /// The fake platform API.
     #[must_use]
     pub fn api(&self) -> &FakeApi {
         &self.api
+    }
+
+    /// The bot being served (its [`tasks`](Bot::tasks) say whether follow-ups are pending).
+    #[must_use]
+    pub fn bot(&self) -> &Bot {
+        &self.bot
     }
 
     /// The bot's base URL, `http://127.0.0.1:PORT`.

@@ -251,10 +251,8 @@ fn typed_value(
     options: Vec<CommandOption>,
     focused: bool,
 ) -> OptionValue {
-    if focused {
-        if let Some(v) = &value {
-            return OptionValue::Partial(value_text(v));
-        }
+    if focused && let Some(v) = &value {
+        return OptionValue::Partial(value_text(v));
     }
     let id = |v: &Option<Value>| v.as_ref().map(value_text);
     let typed = match kind {

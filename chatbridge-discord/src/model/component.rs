@@ -103,23 +103,21 @@ fn collect_fields(node: &Value, fields: &mut Vec<ModalField>) {
         Value::Object(object) => {
             let value = object.get("value").and_then(Value::as_str);
             let values = object.get("values").and_then(Value::as_array);
-            if let Some(custom_id) = object.get("custom_id").and_then(Value::as_str) {
-                if value.is_some() || values.is_some() {
-                    fields.push(ModalField {
-                        custom_id: custom_id.to_owned(),
-                        kind: object
-                            .get("type")
-                            .and_then(Value::as_u64)
-                            .and_then(|n| u8::try_from(n).ok())
-                            .map(ComponentType::from),
-                        value: value.map(str::to_owned),
-                        values: values
-                            .map(|v| {
-                                v.iter().filter_map(Value::as_str).map(str::to_owned).collect()
-                            })
-                            .unwrap_or_default(),
-                    });
-                }
+            if let Some(custom_id) = object.get("custom_id").and_then(Value::as_str)
+                && (value.is_some() || values.is_some())
+            {
+                fields.push(ModalField {
+                    custom_id: custom_id.to_owned(),
+                    kind: object
+                        .get("type")
+                        .and_then(Value::as_u64)
+                        .and_then(|n| u8::try_from(n).ok())
+                        .map(ComponentType::from),
+                    value: value.map(str::to_owned),
+                    values: values
+                        .map(|v| v.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                        .unwrap_or_default(),
+                });
             }
             for key in ["components", "component"] {
                 if let Some(child) = object.get(key) {

@@ -246,8 +246,15 @@ fn is_http_event(event: &Value) -> bool {
         || (context.get("httpMethod").is_some() && event.get("path").is_some())
 }
 
+/// The instant to stop holding the sandbox: the invocation's deadline, capped. A deadline that
+/// is already past is not a real one (emulators send such), and the cap applies alone.
 fn deadline_from_epoch_ms(deadline_ms: u64) -> Instant {
     let deadline = UNIX_EPOCH + Duration::from_millis(deadline_ms);
-    let left = deadline.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO);
-    Instant::now() + left.min(MAX_HOLD)
+    match deadline.duration_since(SystemTime::now()) {
+        Ok(left) if !left.is_zero() => Instant::now() + left.min(MAX_HOLD),
+        _ => {
+            tracing::debug!(deadline_ms, "invocation deadline already past; holding up to the cap");
+            Instant::now() + MAX_HOLD
+        }
+    }
 }

@@ -82,7 +82,9 @@ impl Pending {
         .await;
         let held_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         match waited {
-            Ok(()) => tracing::debug!(request_id, held_ms, "continuations done"),
+            Ok(()) => {
+                tracing::info!(request_id, held_ms, "held the sandbox until continuations finished")
+            }
             Err(_) => {
                 tracing::warn!(request_id, held_ms, "continuations still running at the deadline")
             }

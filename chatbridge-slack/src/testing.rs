@@ -1,0 +1,160 @@
+//! Test support (feature `testing`): sign requests as Slack does, and write the payloads a
+//! simulation needs.
+//!
+//! ```
+//! use chatbridge_core::adapter::{Adapter, Incoming};
+//! use chatbridge_core::Secret;
+//! use chatbridge_slack::SlackAdapter;
+//! use chatbridge_slack::testing::{TestSigner, payload};
+//!
+//! let signer = TestSigner::new("dev-signing-secret");
+//! let adapter = SlackAdapter::builder(Secret::new("dev-signing-secret")).build().unwrap();
+//! let body = payload::slash_command("/hello-there", "", "http://127.0.0.1:9/hook");
+//! let request = signer.request("/slack/events", payload::FORM, body);
+//! assert!(matches!(adapter.parse(&request).unwrap(), Incoming::Dispatch(_)));
+//! ```
+
+use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use chatbridge_core::Secret;
+use http::Request;
+
+use crate::verify::sign;
+
+/// Signs request bodies with a signing secret, as Slack does.
+#[derive(Clone)]
+pub struct TestSigner {
+    secret: Secret,
+}
+
+impl TestSigner {
+    /// A signer for `secret`.
+    pub fn new(secret: impl Into<Secret>) -> Self {
+        Self { secret: secret.into() }
+    }
+
+    /// The signing secret (to configure the adapter under test with).
+    #[must_use]
+    pub fn secret(&self) -> &Secret {
+        &self.secret
+    }
+
+    /// A signed `POST` of `body` to `path`, timestamped now.
+    ///
+    /// # Panics
+    ///
+    /// If `path` is not a valid URI path: this is test code.
+    #[must_use]
+    pub fn request(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<Bytes>,
+    ) -> Request<Bytes> {
+        let body = body.into();
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        Request::post(path)
+            .header(http::header::CONTENT_TYPE, content_type)
+            .header("x-slack-request-timestamp", now.to_string())
+            .header("x-slack-signature", sign(&self.secret, now, &body))
+            .body(body)
+            .expect("a valid test request")
+    }
+}
+
+impl fmt::Debug for TestSigner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TestSigner").finish_non_exhaustive()
+    }
+}
+
+/// Minimal payloads, shaped as Slack sends them.
+pub mod payload {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use serde_json::json;
+
+    /// The content type of slash commands and interactions.
+    pub const FORM: &str = "application/x-www-form-urlencoded";
+    /// The content type of Events API requests.
+    pub const JSON: &str = "application/json";
+
+    const TEAM: &str = "T0SIMULATE";
+    const USER: &str = "U0SIMUSER";
+    const APP: &str = "A0SIMAPP";
+
+    static SEQUENCE: AtomicU64 = AtomicU64::new(1);
+
+    fn next() -> u64 {
+        SEQUENCE.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// A slash command form, replying through `response_url`.
+    #[must_use]
+    pub fn slash_command(command: &str, text: &str, response_url: &str) -> Vec<u8> {
+        let n = next();
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("token", "unused-verification-token")
+            .append_pair("team_id", TEAM)
+            .append_pair("team_domain", "simulated")
+            .append_pair("channel_id", "C0SIMCHAN")
+            .append_pair("channel_name", "general")
+            .append_pair("user_id", USER)
+            .append_pair("user_name", "simulated.user")
+            .append_pair("command", command)
+            .append_pair("text", text)
+            .append_pair("api_app_id", APP)
+            .append_pair("is_enterprise_install", "false")
+            .append_pair("response_url", response_url)
+            .append_pair("trigger_id", &format!("{n}.simulated.trigger"))
+            .finish()
+            .into_bytes()
+    }
+
+    /// An `event_callback` carrying a `message` from a user in `channel`; `direct` makes it a
+    /// DM (`channel_type: im`). Each call has a new `event_id` and `ts`.
+    #[must_use]
+    pub fn message(channel: &str, text: &str, direct: bool) -> Vec<u8> {
+        let n = next();
+        let ts = format!("1700000000.{n:06}");
+        let event = json!({
+            "type": "message",
+            "channel": channel,
+            "channel_type": if direct { "im" } else { "channel" },
+            "user": USER,
+            "text": text,
+            "ts": ts,
+            "event_ts": ts,
+        });
+        callback(event, n)
+    }
+
+    /// An `event_callback` carrying an `app_mention`.
+    #[must_use]
+    pub fn app_mention(channel: &str, text: &str) -> Vec<u8> {
+        let n = next();
+        let ts = format!("1700000000.{n:06}");
+        let event = json!({
+            "type": "app_mention", "channel": channel, "user": USER, "text": text,
+            "ts": ts, "event_ts": ts,
+        });
+        callback(event, n)
+    }
+
+    fn callback(event: serde_json::Value, n: u64) -> Vec<u8> {
+        let body = json!({
+            "token": "unused-verification-token",
+            "team_id": TEAM,
+            "api_app_id": APP,
+            "event": event,
+            "type": "event_callback",
+            "event_id": format!("Ev0SIM{n:06}"),
+            "event_time": 1_700_000_000,
+            "authorizations": [{"team_id": TEAM, "user_id": "U0SIMBOT", "is_bot": true, "is_enterprise_install": false}],
+            "is_ext_shared_channel": false,
+        });
+        serde_json::to_vec(&body).unwrap_or_default()
+    }
+}

@@ -1,2 +1,0 @@
-//! The smallest bot: echoes what it is told.
-fn main() {}

@@ -1,0 +1,111 @@
+//! Configuration and start-up shared by the example bots: mount each platform whose
+//! credentials are set, then serve on a local server or on AWS Lambda, or simulate.
+
+use std::process::ExitCode;
+
+use chatbridge_core::host::lambda::LambdaHost;
+use chatbridge_core::host::server;
+use chatbridge_core::{Bot, BotError, BoxError, Router};
+use chatbridge_discord::DiscordAdapter;
+use chatbridge_lex::LexAdapter;
+use chatbridge_slack::SlackAdapter;
+
+use crate::simulate;
+
+/// Where each platform is served.
+pub const SLACK_PATH: &str = "/slack/events";
+/// Where Discord's interactions endpoint is served.
+pub const DISCORD_PATH: &str = "/discord/interactions";
+/// Where Lex events are served (and where raw Lambda events go).
+pub const LEX_PATH: &str = "/lex";
+/// The default listening address.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+
+/// What a bot needs from its configuration: a lookup of variables by name.
+pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Runs an example bot: `simulate ...`, or serve (on Lambda when the Lambda runtime API is
+/// set, otherwise on `CHATBRIDGE_ADDR`).
+pub async fn main(name: &'static str, router: fn() -> Router) -> ExitCode {
+    main_with_args(name, router, std::env::args().skip(1).collect()).await
+}
+
+/// [`main`] with the arguments given rather than read.
+pub async fn main_with_args(
+    name: &'static str,
+    router: fn() -> Router,
+    args: Vec<String>,
+) -> ExitCode {
+    // The simulator prints the conversation; logs go to stderr, and only warnings by default.
+    init_tracing(if args.first().is_some_and(|a| a == "simulate") { "warn" } else { "info" });
+    let result = match args.first().map(String::as_str) {
+        Some("simulate") => simulate::run(name, router, &args[1..]).await,
+        Some("serve") | None => serve(router()).await,
+        Some(_) => Err(format!(
+            "usage: cargo run --example {name} [-- serve | -- simulate <slack|discord|lex> \"<text>\"]"
+        )
+        .into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{name}: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Builds the bot from configuration: each platform with credentials is mounted; one line
+/// says which are not, and why.
+///
+/// # Errors
+///
+/// A credential that is set but unusable (a malformed Discord public key, say).
+pub fn build_bot(router: Router, lookup: Lookup<'_>) -> Result<Bot, BoxError> {
+    let mut builder = Bot::builder().handler(router).on_error(log_error);
+    match SlackAdapter::from_lookup(lookup) {
+        Ok(adapter) => builder = builder.mount(SLACK_PATH, adapter),
+        Err(chatbridge_slack::ConfigError::MissingVar(var)) => {
+            tracing::info!("Slack is not mounted: {var} is not set");
+        }
+        Err(error) => return Err(error.into()),
+    }
+    match DiscordAdapter::from_lookup(lookup) {
+        Ok(adapter) => builder = builder.mount(DISCORD_PATH, adapter),
+        Err(chatbridge_discord::ConfigError::Missing(var)) => {
+            tracing::info!("Discord is not mounted: {var} is not set");
+        }
+        Err(error) => return Err(error.into()),
+    }
+    Ok(builder.mount(LEX_PATH, LexAdapter::new()).build())
+}
+
+async fn serve(router: Router) -> Result<(), BoxError> {
+    let lookup = |name: &str| std::env::var(name).ok();
+    let bot = build_bot(router, &lookup)?;
+    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
+        return LambdaHost::new(bot).raw_events_to(LEX_PATH).run().await;
+    }
+    let addr = lookup("CHATBRIDGE_ADDR").unwrap_or_else(|| DEFAULT_ADDR.to_owned());
+    server::serve(bot, addr.as_str()).await?;
+    Ok(())
+}
+
+fn log_error(error: &BotError) {
+    match std::error::Error::source(error) {
+        Some(source) => tracing::warn!("{error}: {source}"),
+        None => tracing::warn!("{error}"),
+    }
+}
+
+/// Logs to stderr, at `RUST_LOG` or `default` level.
+pub fn init_tracing(default: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,0 +1,5 @@
+//! The example bots' handlers, shared by their binaries, the simulator and the tests.
+
+pub mod emojibot;
+pub mod hello_there;
+pub mod timing;

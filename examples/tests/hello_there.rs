@@ -1,0 +1,70 @@
+//! `/hello-there` over the real server, with signed requests, on every platform it serves.
+
+use std::time::Duration;
+
+use chatbridge_examples::bots::hello_there::{USAGE, router_with_pause};
+use chatbridge_examples::simulate::{Platform, Session};
+
+const PAUSE: Duration = Duration::from_millis(300);
+
+async fn session() -> Session {
+    Session::start("hello_there", router_with_pause(PAUSE)).await.unwrap()
+}
+
+#[tokio::test]
+async fn slack_general_kenobi_inline_then_the_follow_up_at_the_response_url() {
+    let s = session().await;
+    let exchange = s.say(Platform::Slack, "/hello-there").await.unwrap();
+    let json = exchange.json();
+    assert_eq!(json["response_type"], "in_channel");
+    assert_eq!(json["text"], "General Kenobi!");
+    assert!(s.simulator().api().requests().is_empty(), "no follow-up before the pause");
+    let calls = s.simulator().api_calls(1, Duration::from_secs(5)).await;
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].path, "/hooks/response-url/hello-there");
+    assert_eq!(calls[0].json()["text"], "You _are_ a bold one.");
+    assert_eq!(calls[0].json()["response_type"], "in_channel");
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn discord_general_kenobi_inline_then_one_follow_up() {
+    let s = session().await;
+    let exchange = s.say(Platform::Discord, "/hello-there").await.unwrap();
+    let json = exchange.json();
+    assert_eq!(json["type"], 4);
+    assert_eq!(json["data"]["content"], "General Kenobi!");
+    let calls = s.simulator().api_calls(1, Duration::from_secs(5)).await;
+    assert!(s.simulator().bot().drain(Duration::from_secs(5)).await);
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].method, "POST");
+    assert!(calls[0].path.starts_with("/api/v10/webhooks/1000000000000000001/"));
+    assert_eq!(calls[0].json()["content"], "You _are_ a bold one.");
+    assert!(calls[0].header("authorization").is_none(), "webhooks carry no bot token");
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn help_gives_usage_ephemerally_and_nothing_follows() {
+    let s = session().await;
+    let slack = s.say(Platform::Slack, "/hello-there help").await.unwrap().json();
+    assert_eq!(slack["response_type"], "ephemeral");
+    assert_eq!(slack["text"], USAGE);
+    let discord = s.say(Platform::Discord, "/hello-there help").await.unwrap().json();
+    assert_eq!(discord["data"]["content"], USAGE);
+    assert_eq!(discord["data"]["flags"], 64);
+    assert!(s.simulator().bot().drain(Duration::from_secs(5)).await);
+    assert!(s.simulator().api().requests().is_empty());
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn lex_closes_the_intent_with_general_kenobi() {
+    let s = session().await;
+    let json = s.say(Platform::Lex, "Hello there").await.unwrap().json();
+    assert_eq!(json["sessionState"]["dialogAction"]["type"], "Close");
+    assert_eq!(json["sessionState"]["intent"]["state"], "Fulfilled");
+    assert_eq!(json["messages"][0]["content"], "General Kenobi!");
+    assert_eq!(json["messages"].as_array().map(Vec::len), Some(1));
+    s.finish().await;
+}
