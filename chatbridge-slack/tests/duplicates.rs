@@ -125,3 +125,11 @@ async fn a_failing_store_answers_503_and_runs_nothing() {
     assert_eq!(response.status(), 503);
     assert_eq!(calls.load(Ordering::SeqCst), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn with_the_sqlite_store() {
+    let dir = std::env::temp_dir().join(format!("chatbridge-dup-{}.db", std::process::id()));
+    let store = chatbridge_core::store::SqliteStore::open(&dir).unwrap();
+    concurrent_copies_of_one_event_run_the_handler_once(Arc::new(store)).await;
+    let _ = std::fs::remove_file(&dir);
+}
