@@ -74,13 +74,11 @@ impl Verifier {
     /// [`AdapterError::Unauthorized`] for a missing header, malformed hex, a wrong length, a
     /// wrong signature or (with a freshness window) a stale timestamp.
     pub fn verify_request(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), AdapterError> {
-        let signature = headers
-            .get(SIGNATURE_HEADER)
-            .ok_or(AdapterError::Unauthorized("missing signature header"))?;
-        let timestamp = headers
-            .get(TIMESTAMP_HEADER)
-            .ok_or(AdapterError::Unauthorized("missing timestamp header"))?;
-        self.verify(signature.as_bytes(), timestamp.as_bytes(), body)
+        let signature = single(headers, SIGNATURE_HEADER)
+            .ok_or(AdapterError::Unauthorized("missing or repeated signature header"))?;
+        let timestamp = single(headers, TIMESTAMP_HEADER)
+            .ok_or(AdapterError::Unauthorized("missing or repeated timestamp header"))?;
+        self.verify(signature, timestamp, body)
     }
 
     /// Verifies a hex signature over `timestamp` followed by `body`, without copying either.
@@ -119,6 +117,17 @@ impl Verifier {
             .ok_or(AdapterError::Unauthorized("malformed timestamp"))?;
         if clock.unix_seconds().abs_diff(sent) > window.as_secs() { Err(stale) } else { Ok(()) }
     }
+}
+
+/// A header's only value: a header sent twice is refused rather than guessing which one
+/// counts (a proxy may have appended one, and a check on the first could pass a second).
+fn single<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a [u8]> {
+    let mut values = headers.get_all(name).iter();
+    let value = values.next()?;
+    if values.next().is_some() {
+        return None;
+    }
+    Some(value.as_bytes())
 }
 
 impl fmt::Debug for Verifier {

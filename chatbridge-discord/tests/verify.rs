@@ -80,6 +80,27 @@ async fn every_signature_failure_is_a_401() {
     assert_eq!(response.status(), StatusCode::OK);
 }
 
+/// Regression (issue 10): a second signature or timestamp header was ignored, so a request
+/// carrying a valid pair plus a second, different value passed. Now any repeat is a 401.
+#[tokio::test]
+async fn repeated_signature_or_timestamp_headers_are_a_401() {
+    let body = fixture("ping.json");
+    let good = sign(TIMESTAMP, &body);
+    let bot = bot(adapter());
+    let mut twice_signed = request(Some(&good), Some(TIMESTAMP), &body);
+    twice_signed.headers_mut().append("x-signature-ed25519", "00".repeat(64).parse().unwrap());
+    let mut same_twice = request(Some(&good), Some(TIMESTAMP), &body);
+    same_twice.headers_mut().append("x-signature-ed25519", good.parse().unwrap());
+    let mut two_timestamps = request(Some(&good), Some(TIMESTAMP), &body);
+    two_timestamps.headers_mut().append("x-signature-timestamp", "1714824001".parse().unwrap());
+    for (name, request) in
+        [("signature", twice_signed), ("same", same_twice), ("timestamp", two_timestamps)]
+    {
+        let response = bot.handle(request).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{name}");
+    }
+}
+
 #[tokio::test]
 async fn the_freshness_window_is_off_by_default_and_checks_both_directions_when_on() {
     let body = fixture("ping.json");

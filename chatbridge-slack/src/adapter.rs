@@ -58,6 +58,8 @@ impl SlackAdapter {
             api_url: None,
             #[cfg(feature = "oauth")]
             oauth: None,
+            timeout: None,
+            rate_limit: None,
         }
     }
 
@@ -306,6 +308,8 @@ pub struct SlackAdapterBuilder {
     api_url: Option<String>,
     #[cfg(feature = "oauth")]
     oauth: Option<crate::oauth::SlackOAuth>,
+    timeout: Option<std::time::Duration>,
+    rate_limit: Option<(u32, std::time::Duration)>,
 }
 
 impl SlackAdapterBuilder {
@@ -351,6 +355,20 @@ impl SlackAdapterBuilder {
         self
     }
 
+    /// The timeout of each Web API and `response_url` call (default 10 s). A call that times
+    /// out is not retried (Slack may have acted on it) and reaches the error hook.
+    pub fn http_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// How often a rate-limited call is retried, and the longest `Retry-After` waited out
+    /// (default 2 and 30 s); see [`SlackClientBuilder::rate_limit_retries`](crate::SlackClientBuilder::rate_limit_retries).
+    pub fn rate_limit_retries(mut self, retries: u32, max_wait: std::time::Duration) -> Self {
+        self.rate_limit = Some((retries, max_wait));
+        self
+    }
+
     /// Builds the adapter.
     ///
     /// # Errors
@@ -375,10 +393,16 @@ impl SlackAdapterBuilder {
             if let Some(url) = self.api_url {
                 builder = builder.api_url(url);
             }
+            if let Some(timeout) = self.timeout {
+                builder = builder.timeout(timeout);
+            }
+            if let Some((retries, max_wait)) = self.rate_limit {
+                builder = builder.rate_limit_retries(retries, max_wait);
+            }
             builder.build().map_err(|e| ConfigError::Client(Box::new(e)))?
         };
         #[cfg(not(feature = "client"))]
-        let _ = (self.token, self.api_url);
+        let _ = (self.token, self.api_url, self.timeout, self.rate_limit);
         Ok(SlackAdapter {
             verifier,
             ids: self.ids,

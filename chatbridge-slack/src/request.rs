@@ -24,12 +24,24 @@ pub(crate) enum Encoding {
 }
 
 /// The body's encoding from `Content-Type` (parameters ignored), or from its first byte when
-/// there is none.
+/// there is none. A `Content-Type` that is not visible ASCII, or sent twice, is refused (415)
+/// rather than sniffed.
 pub(crate) fn encoding(headers: &HeaderMap, body: &[u8]) -> Result<Encoding, AdapterError> {
-    let media = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+    let mut values = headers.get_all(header::CONTENT_TYPE).iter();
+    let media = match (values.next(), values.next()) {
+        (None, _) => None,
+        (Some(value), None) => Some(
+            value
+                .to_str()
+                .map_err(|_| AdapterError::UnsupportedMediaType)?
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase(),
+        ),
+        (Some(_), Some(_)) => return Err(AdapterError::UnsupportedMediaType),
+    };
     match media.as_deref() {
         Some("application/json") => Ok(Encoding::Json),
         Some("application/x-www-form-urlencoded") => Ok(Encoding::Form),
