@@ -67,9 +67,8 @@ fn main() {
         other => panic!("unknown path {other}"),
     };
     let first = make();
-    let requests: Vec<Request<Bytes>> = (0..n)
-        .map(|_| if path == "slack_event" { make() } else { common::copy(&first) })
-        .collect();
+    let requests: Vec<Request<Bytes>> =
+        (0..n).map(|_| if path == "slack_event" { make() } else { common::copy(&first) }).collect();
     if setup_only {
         println!("{path}: {} requests built", black_box(requests).len());
         return;

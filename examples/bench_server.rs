@@ -28,7 +28,8 @@ async fn hello(_cx: Context, _msg: Message) -> Reply {
 
 fn bot() -> Result<Bot, Box<dyn std::error::Error>> {
     let slack = SlackAdapter::from_env()?;
-    let public_key = std::env::var("DISCORD_PUBLIC_KEY").map_err(|_| "DISCORD_PUBLIC_KEY is unset")?;
+    let public_key =
+        std::env::var("DISCORD_PUBLIC_KEY").map_err(|_| "DISCORD_PUBLIC_KEY is unset")?;
     let application_id = std::env::var("DISCORD_APPLICATION_ID")
         .unwrap_or_else(|_| DEFAULT_APPLICATION_ID.to_owned());
     let discord = DiscordAdapter::builder(public_key, application_id).build()?;
