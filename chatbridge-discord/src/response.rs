@@ -118,7 +118,7 @@ pub(crate) fn render(data: &InteractionData, reply: &Reply, empty_text: &str) ->
     let can_open_modal =
         matches!(data, InteractionData::Command(_) | InteractionData::Component(_));
     if let (Some(modal), true) = (parts.and_then(|p| p.modal.as_ref()), can_open_modal) {
-        return typed(ResponseType::Modal, Some(json!(modal)));
+        return typed(ResponseType::Modal, Some(modal));
     }
     let mut body = MessageBody::from_reply(reply);
     if body.is_empty() {
@@ -132,7 +132,7 @@ pub(crate) fn render(data: &InteractionData, reply: &Reply, empty_text: &str) ->
         }
         _ => ResponseType::ChannelMessageWithSource,
     };
-    typed(kind, Some(json!(body)))
+    typed(kind, Some(&body))
 }
 
 /// The response when no reply is rendered inline.
@@ -146,14 +146,16 @@ pub(crate) fn render(data: &InteractionData, reply: &Reply, empty_text: &str) ->
 pub(crate) fn acknowledge(data: &InteractionData, ack: Ack, empty_text: &str) -> Response<Bytes> {
     match (data, ack) {
         (InteractionData::Autocomplete(_), _) => autocomplete::<crate::Choice>(Vec::new()),
-        (InteractionData::Component(_), _) => typed(ResponseType::DeferredUpdateMessage, None),
+        (InteractionData::Component(_), _) => {
+            typed(ResponseType::DeferredUpdateMessage, None::<Value>)
+        }
         (_, Ack::Deferred { visibility }) => {
             let data = (visibility == Visibility::Ephemeral).then(|| json!({ "flags": EPHEMERAL }));
             typed(ResponseType::DeferredChannelMessageWithSource, data)
         }
         _ => {
             let body = MessageBody { flags: Some(EPHEMERAL), ..MessageBody::text(empty_text) };
-            typed(ResponseType::ChannelMessageWithSource, Some(json!(body)))
+            typed(ResponseType::ChannelMessageWithSource, Some(&body))
         }
     }
 }
@@ -162,13 +164,18 @@ fn autocomplete<T: Serialize>(choices: Vec<T>) -> Response<Bytes> {
     typed(ResponseType::ApplicationCommandAutocompleteResult, Some(json!({ "choices": choices })))
 }
 
-fn typed(kind: ResponseType, data: Option<Value>) -> Response<Bytes> {
-    let mut body = json!({ "type": u8::from(kind) });
-    if let (Some(data), Value::Object(object)) = (data, &mut body) {
-        object.insert("data".to_owned(), data);
+/// `{"data": …, "type": N}`, serialised straight from `data` (no `Value` in between).
+fn typed<T: Serialize>(kind: ResponseType, data: Option<T>) -> Response<Bytes> {
+    #[derive(Serialize)]
+    struct Typed<T> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        data: Option<T>,
+        #[serde(rename = "type")]
+        kind: u8,
     }
-    // Serializing a `Value` cannot fail.
-    json_response(Bytes::from(serde_json::to_vec(&body).unwrap_or_default()))
+    // Serializing these types cannot fail: every map key is a string.
+    let body = serde_json::to_vec(&Typed { data, kind: u8::from(kind) }).unwrap_or_default();
+    json_response(Bytes::from(body))
 }
 
 fn json_response(body: Bytes) -> Response<Bytes> {

@@ -51,24 +51,24 @@ impl SlashCommand {
     pub fn from_form(body: &[u8]) -> Option<Self> {
         let mut cmd = Self::default();
         let mut has_command = false;
-        for (key, value) in form_urlencoded::parse(body) {
-            let value = value.into_owned();
+        // Only the fields kept are copied out of the body.
+        for (key, value) in crate::form::pairs(body) {
             match &*key {
                 "command" => {
                     has_command = true;
-                    cmd.command = value;
+                    cmd.command = value.into_owned();
                 }
-                "text" => cmd.text = value,
-                "user_id" => cmd.user_id = value,
-                "user_name" => cmd.user_name = Some(value),
-                "channel_id" => cmd.channel_id = value,
-                "channel_name" => cmd.channel_name = Some(value),
-                "team_id" => cmd.team_id = Some(value),
-                "team_domain" => cmd.team_domain = Some(value),
-                "enterprise_id" => cmd.enterprise_id = non_empty(value),
-                "api_app_id" => cmd.api_app_id = Some(value),
-                "response_url" => cmd.response_url = non_empty(value),
-                "trigger_id" => cmd.trigger_id = Some(value),
+                "text" => cmd.text = value.into_owned(),
+                "user_id" => cmd.user_id = value.into_owned(),
+                "user_name" => cmd.user_name = Some(value.into_owned()),
+                "channel_id" => cmd.channel_id = value.into_owned(),
+                "channel_name" => cmd.channel_name = Some(value.into_owned()),
+                "team_id" => cmd.team_id = Some(value.into_owned()),
+                "team_domain" => cmd.team_domain = Some(value.into_owned()),
+                "enterprise_id" => cmd.enterprise_id = non_empty(value.into_owned()),
+                "api_app_id" => cmd.api_app_id = Some(value.into_owned()),
+                "response_url" => cmd.response_url = non_empty(value.into_owned()),
+                "trigger_id" => cmd.trigger_id = Some(value.into_owned()),
                 "is_enterprise_install" => cmd.is_enterprise_install = value == "true",
                 _ => {}
             }

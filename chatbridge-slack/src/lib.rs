@@ -11,6 +11,7 @@ mod context;
 #[cfg(feature = "client")]
 mod deliver;
 mod events;
+mod form;
 mod interaction;
 #[cfg(feature = "oauth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]

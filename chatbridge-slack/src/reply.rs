@@ -1,6 +1,7 @@
 //! Slack-only reply parts ([`SlackReplyExt`]) and the JSON bodies replies become.
 
 use chatbridge_core::{Reply, Visibility};
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 /// The Slack-only parts of a [`Reply`], set through [`SlackReplyExt`].
@@ -84,25 +85,49 @@ fn content(reply: &Reply) -> Map<String, Value> {
 
 /// The inline response to a slash command, or a `response_url` post.
 pub(crate) fn response_body(reply: &Reply, interaction: bool) -> Value {
-    let mut body = content(reply);
-    let delete_original = reply.slack_parts().is_some_and(|p| p.delete_original);
-    // Replacing or deleting keeps the original's visibility unless the reply names one.
-    let response_type = match reply.visibility {
-        Visibility::InChannel => Some("in_channel"),
-        Visibility::Ephemeral => Some("ephemeral"),
-        _ if reply.replace_original || delete_original => None,
-        _ => Some("ephemeral"),
-    };
-    if let Some(response_type) = response_type {
-        body.insert("response_type".into(), json!(response_type));
+    serde_json::to_value(ResponseBody::of(reply, interaction)).unwrap_or_default()
+}
+
+/// [`response_body`], serialised straight from the reply (no `Value` in between).
+pub(crate) fn response_bytes(reply: &Reply, interaction: bool) -> Vec<u8> {
+    serde_json::to_vec(&ResponseBody::of(reply, interaction)).unwrap_or_default()
+}
+
+/// A slash command's or `response_url`'s body, borrowing from the reply. Fields are in
+/// alphabetical order, as `serde_json`'s default `Map` keeps them.
+#[derive(Serialize)]
+struct ResponseBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    blocks: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delete_original: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replace_original: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
+}
+
+impl<'a> ResponseBody<'a> {
+    fn of(reply: &'a Reply, interaction: bool) -> Self {
+        let parts = reply.slack_parts();
+        let delete_original = parts.is_some_and(|p| p.delete_original);
+        // Replacing or deleting keeps the original's visibility unless the reply names one.
+        let response_type = match reply.visibility {
+            Visibility::InChannel => Some("in_channel"),
+            Visibility::Ephemeral => Some("ephemeral"),
+            _ if reply.replace_original || delete_original => None,
+            _ => Some("ephemeral"),
+        };
+        Self {
+            blocks: parts.and_then(|p| p.blocks.as_ref()),
+            delete_original: delete_original.then_some(true),
+            replace_original: interaction.then_some(reply.replace_original),
+            response_type,
+            text: reply.text.as_deref(),
+        }
     }
-    if interaction {
-        body.insert("replace_original".into(), json!(reply.replace_original));
-    }
-    if delete_original {
-        body.insert("delete_original".into(), json!(true));
-    }
-    Value::Object(body)
 }
 
 /// A `chat.postMessage` (or, with `user`, `chat.postEphemeral`) body.
@@ -147,5 +172,19 @@ mod tests {
             response_body(&Reply::text("gone").slack_delete_original(), true),
             json!({"text": "gone", "replace_original": false, "delete_original": true})
         );
+    }
+
+    #[test]
+    fn bytes_are_the_body_serialised() {
+        for (reply, interaction) in [
+            (Reply::text("hi").in_channel().slack_blocks(json!([{"type": "divider"}])), false),
+            (Reply::text("psst"), false),
+            (Reply::text("new").replace_original(), true),
+            (Reply::text("gone").slack_delete_original(), true),
+            (Reply::new().slack_delete_original(), false),
+        ] {
+            let bytes = response_bytes(&reply, interaction);
+            assert_eq!(bytes, serde_json::to_vec(&response_body(&reply, interaction)).unwrap());
+        }
     }
 }

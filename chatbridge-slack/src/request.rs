@@ -37,14 +37,15 @@ pub(crate) fn encoding(headers: &HeaderMap, body: &[u8]) -> Result<Encoding, Ada
                 .split(';')
                 .next()
                 .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase(),
+                .trim(),
         ),
         (Some(_), Some(_)) => return Err(AdapterError::UnsupportedMediaType),
     };
-    match media.as_deref() {
-        Some("application/json") => Ok(Encoding::Json),
-        Some("application/x-www-form-urlencoded") => Ok(Encoding::Form),
+    match media {
+        Some(m) if m.eq_ignore_ascii_case("application/json") => Ok(Encoding::Json),
+        Some(m) if m.eq_ignore_ascii_case("application/x-www-form-urlencoded") => {
+            Ok(Encoding::Form)
+        }
         None | Some("") => Ok(if body.trim_ascii_start().first() == Some(&b'{') {
             Encoding::Json
         } else {
@@ -95,7 +96,7 @@ pub(crate) fn event(headers: &HeaderMap, body: &[u8]) -> Result<Incoming, Adapte
 
 /// Parses a verified form body: an interaction or a slash command.
 pub(crate) fn form(body: &[u8]) -> Result<Incoming, AdapterError> {
-    let payload = form_urlencoded::parse(body).find(|(k, _)| k == "payload").map(|(_, v)| v);
+    let payload = crate::form::find(body, "payload");
     if let Some(payload) = payload {
         let raw = serde_json::from_str(&payload)
             .map_err(|_| AdapterError::bad_request("invalid interaction payload"))?;
@@ -208,7 +209,12 @@ pub(crate) fn empty() -> Response<Bytes> {
 
 /// A 200 with a JSON body.
 pub(crate) fn json_response(value: &serde_json::Value) -> Response<Bytes> {
-    let mut response = Response::new(Bytes::from(value.to_string()));
+    json_bytes(value.to_string().into_bytes())
+}
+
+/// A 200 with a body already serialised as JSON.
+pub(crate) fn json_bytes(body: Vec<u8>) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::from(body));
     *response.status_mut() = StatusCode::OK;
     response
         .headers_mut()

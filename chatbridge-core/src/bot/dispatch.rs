@@ -85,8 +85,9 @@ impl Bot {
             ReplyMode::Collect => First::Collect(Vec::new()),
             _ => First::Settled(Initial::Acknowledged),
         };
+        let handler_message = message.clone();
         let cx = Context::new(
-            message.clone(),
+            message,
             Arc::clone(&adapter),
             received,
             deadline,
@@ -97,14 +98,14 @@ impl Bot {
             first,
             sent_rx,
         );
-        let kind = message.kind.name().to_owned();
-        tracing::debug!(%platform, kind, ?mode, "dispatching");
+        let message = cx.message();
+        tracing::debug!(%platform, kind = message.kind.name(), ?mode, "dispatching");
         let mut task =
-            Guard::new(self.clone(), scope, self.run_handler(cx.clone(), message.clone()));
+            Guard::new(self.clone(), scope, self.run_handler(cx.clone(), handler_message));
 
         if !matches!(mode, ReplyMode::Inline | ReplyMode::Collect) {
             task.detach();
-            return respond(&sent_tx, adapter.acknowledge(&message, Ack::Nothing));
+            return respond(&sent_tx, adapter.acknowledge(message, Ack::Nothing));
         }
 
         let sleep = tokio::time::sleep_until(deadline.into());
@@ -123,7 +124,7 @@ impl Bot {
             }
             Outcome::First(Some(FirstReply::Defer(visibility))) => {
                 task.detach();
-                adapter.acknowledge(&message, Ack::Deferred { visibility })
+                adapter.acknowledge(message, Ack::Deferred { visibility })
             }
             Outcome::First(None) | Outcome::OutOfTime => {
                 task.detach();
