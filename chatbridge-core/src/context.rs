@@ -51,7 +51,8 @@ struct Inner {
 }
 
 /// Runs background work of a request (a reaction) as one of its tracked continuations.
-pub(crate) type Spawn = Arc<dyn Fn(std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>) + Send + Sync>;
+pub(crate) type Spawn =
+    Arc<dyn Fn(std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>) + Send + Sync>;
 
 /// Where the next reply goes.
 pub(crate) enum First {

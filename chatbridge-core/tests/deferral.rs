@@ -124,7 +124,11 @@ async fn a_slow_reaction_does_not_hold_up_the_response() {
         ) -> Result<http::Response<bytes::Bytes>, chatbridge_core::AdapterError> {
             self.0.render(message, replies)
         }
-        fn acknowledge(&self, message: &Message, ack: chatbridge_core::adapter::Ack) -> http::Response<bytes::Bytes> {
+        fn acknowledge(
+            &self,
+            message: &Message,
+            ack: chatbridge_core::adapter::Ack,
+        ) -> http::Response<bytes::Bytes> {
             self.0.acknowledge(message, ack)
         }
         async fn deliver(
@@ -135,9 +139,15 @@ async fn a_slow_reaction_does_not_hold_up_the_response() {
             self.0.deliver(delivery).await
         }
     }
-    let adapter = SlowReactions(TestAdapter { budget: Some(Duration::from_millis(300)), ..Default::default() });
+    let adapter = SlowReactions(TestAdapter {
+        budget: Some(Duration::from_millis(300)),
+        ..Default::default()
+    });
     let reacting = handler_fn(|_cx, _msg| async { Reply::reaction("pizza") });
-    let bot = Bot::builder().mount("/test", adapter.clone()).handler(Router::new().fallback(reacting)).build();
+    let bot = Bot::builder()
+        .mount("/test", adapter.clone())
+        .handler(Router::new().fallback(reacting))
+        .build();
     let response = bot.handle(request(r#"{"text":"x"}"#)).await;
     // Answered at once (not deferred at the budget), the reaction following in the background.
     assert_eq!(body_json(&response)["ack"], "nothing");
