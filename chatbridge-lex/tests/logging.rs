@@ -6,51 +6,10 @@ use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use chatbridge_core::testing::LogCapture;
 use chatbridge_core::{Bot, Context, Message, Router};
 use chatbridge_lex::{LexAdapter, LexMessageExt, lex_request};
 use common::{fixture_json, post};
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
-
-/// Records every event and span field at every level, as text.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<String>>);
-
-impl Capture {
-    fn text(&self) -> std::sync::MutexGuard<'_, String> {
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
-struct Text<'a>(&'a mut String);
-
-impl Visit for Text<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        let _ = write!(self.0, " {}={value:?}", field.name());
-    }
-}
-
-impl Subscriber for Capture {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, span: &Attributes<'_>) -> Id {
-        span.record(&mut Text(&mut self.text()));
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, values: &Record<'_>) {
-        values.record(&mut Text(&mut self.text()));
-    }
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        let mut text = self.text();
-        let _ = write!(text, "\n{}", event.metadata().level());
-        event.record(&mut Text(&mut text));
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
 
 async fn slow(_cx: Context, msg: Message) -> String {
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -59,7 +18,7 @@ async fn slow(_cx: Context, msg: Message) -> String {
 
 #[tokio::test]
 async fn no_log_line_carries_the_slack_bot_token() {
-    let capture = Capture::default();
+    let capture = LogCapture::default();
     let _guard = tracing::subscriber::set_default(capture.clone());
 
     let errors = Arc::new(Mutex::new(String::new()));
@@ -91,7 +50,7 @@ async fn no_log_line_carries_the_slack_bot_token() {
     assert_eq!(bot.handle(post(wrong.to_string())).await.status(), 400);
     assert!(bot.drain(Duration::from_secs(2)).await);
 
-    let logs = capture.0.lock().unwrap().clone();
+    let logs = capture.text().clone();
     assert!(logs.contains("lex event"), "the adapter logged: {logs}");
     assert!(!logs.contains("xoxb-test-not-a-real-token"), "token in the logs: {logs}");
     let errors = errors.lock().unwrap().clone();

@@ -6,57 +6,15 @@
 mod common;
 
 use std::fmt::Write as _;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chatbridge_core::testing::{FakeApi, FakeResponse};
+use chatbridge_core::testing::{FakeApi, FakeResponse, LogCapture};
 use chatbridge_core::{Bot, Context, HandlerError, Message, MessageKind, Reply, Router, Secret};
 use common::*;
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
 
 const TOKEN: &str = "xoxb-logging-test-77aa";
 const CAPABILITY: &str = "capability-3c9d";
-
-/// Records every event and span field at every level, as text.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<String>>);
-
-impl Capture {
-    fn text(&self) -> std::sync::MutexGuard<'_, String> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-struct Text<'a>(&'a mut String);
-
-impl Visit for Text<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        let _ = write!(self.0, " {}={value:?}", field.name());
-    }
-}
-
-impl Subscriber for Capture {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, span: &Attributes<'_>) -> Id {
-        span.record(&mut Text(&mut self.text()));
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, values: &Record<'_>) {
-        values.record(&mut Text(&mut self.text()));
-    }
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        let mut text = self.text();
-        let _ = write!(text, "\n{}", event.metadata().level());
-        event.record(&mut Text(&mut text));
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
 
 async fn chatty(cx: Context, _msg: Message) -> Result<(), HandlerError> {
     cx.reply("first, inline").await?;
@@ -70,7 +28,7 @@ async fn react(_cx: Context, _msg: Message) -> Reply {
 
 #[tokio::test]
 async fn nothing_secret_or_private_reaches_the_logs() {
-    let capture = Capture::default();
+    let capture = LogCapture::default();
     let _guard = tracing::subscriber::set_default(capture.clone());
 
     let api = FakeApi::start().await;

@@ -6,21 +6,17 @@
 
 mod common;
 
-use std::fmt::Write as _;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use chatbridge_core::clock::ManualClock;
 use chatbridge_core::store::{MemoryStore, SharedStore};
-use chatbridge_core::testing::{FakeApi, FakeResponse};
+use chatbridge_core::testing::{FakeApi, FakeResponse, LogCapture};
 use chatbridge_core::{Bot, Secret};
 use chatbridge_slack::oauth::SlackOAuth;
 use common::NOW;
 use http::Request;
 use serde_json::json;
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
 
 const CLIENT_SECRET: &str = "client-secret-5e6f";
 const CODE: &str = "code-7a8b9c";
@@ -28,45 +24,6 @@ const TOKEN: &str = "xoxb-oauth-log-1d2e";
 const REFRESH: &str = "xoxe-1-refresh-3f4a";
 const NEW_TOKEN: &str = "xoxb-rotated-8c7d";
 const NEW_REFRESH: &str = "xoxe-1-rotated-6b5a";
-
-/// Records every event and span field at every level, as text.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<String>>);
-
-impl Capture {
-    fn text(&self) -> std::sync::MutexGuard<'_, String> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-struct Text<'a>(&'a mut String);
-
-impl Visit for Text<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        let _ = write!(self.0, " {}={value:?}", field.name());
-    }
-}
-
-impl Subscriber for Capture {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, span: &Attributes<'_>) -> Id {
-        span.record(&mut Text(&mut self.text()));
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, values: &Record<'_>) {
-        values.record(&mut Text(&mut self.text()));
-    }
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        let mut text = self.text();
-        let _ = write!(text, "\n{}", event.metadata().level());
-        event.record(&mut Text(&mut text));
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
 
 fn get(path: &str, cookie: Option<&str>) -> Request<Bytes> {
     let mut request = Request::get(path);
@@ -78,7 +35,7 @@ fn get(path: &str, cookie: Option<&str>) -> Request<Bytes> {
 
 #[tokio::test]
 async fn no_code_state_or_token_reaches_the_logs() {
-    let capture = Capture::default();
+    let capture = LogCapture::default();
     let _guard = tracing::subscriber::set_default(capture.clone());
 
     let api = FakeApi::start().await;

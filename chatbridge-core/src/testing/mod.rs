@@ -31,8 +31,10 @@ use tokio::sync::Notify;
 
 pub use self::store_suite::store_suite;
 pub use crate::clock::ManualClock;
+pub use logs::LogCapture;
 pub use sim::{Exchange, Simulator};
 
+mod logs;
 mod sim;
 mod store_suite;
 
