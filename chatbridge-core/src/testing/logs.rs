@@ -24,7 +24,6 @@ pub struct LogCapture(Arc<Mutex<String>>);
 
 impl LogCapture {
     /// Everything recorded so far, one event a line.
-    #[must_use]
     pub fn text(&self) -> MutexGuard<'_, String> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
