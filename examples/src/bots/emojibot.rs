@@ -10,7 +10,7 @@
 
 use chatbridge_core::{Context, Message, MessageKind, Reply, Router};
 
-use crate::emoji::{self, Entry};
+use crate::emoji;
 
 /// The context-menu command that reacts to a Discord message.
 pub const EMOJIFY: &str = "Emojify";
@@ -28,33 +28,22 @@ pub fn router() -> Router {
 /// Reacts in channels; answers in DMs, to commands and to Lex.
 pub async fn emojify(_cx: Context, msg: Message) -> Option<Reply> {
     let found = emoji::emojify(&msg.text);
-    let reacts = match msg.kind {
-        MessageKind::Message | MessageKind::Mention => !msg.is_direct,
-        MessageKind::Command => msg.command_name() == Some(EMOJIFY),
-        _ => false,
-    };
-    match (found, reacts) {
-        (Some(entry), true) if msg.kind == MessageKind::Command => Some(
-            Reply::reaction(entry)
-                .with_text(format!("Reacted with {}", entry.character))
-                .ephemeral(),
-        ),
-        (Some(entry), true) => Some(Reply::reaction(entry)),
-        // Nothing comes to mind: say nothing in a channel rather than add noise.
-        (None, true) if msg.kind != MessageKind::Command => None,
-        (Some(entry), false) => Some(Reply::text(entry.character)),
-        (None, _) => Some(Reply::text(shrug()).ephemeral()),
+    let nothing = || Reply::text(NOTHING_COMES_TO_MIND).ephemeral();
+    match msg.kind {
+        // A message in a channel: react to it, or stay quiet rather than add noise.
+        MessageKind::Message | MessageKind::Mention if !msg.is_direct => found.map(Reply::reaction),
+        // "Emojify" on a Discord message: react to that message, and tell the user.
+        MessageKind::Command if msg.command_name() == Some(EMOJIFY) => {
+            Some(found.map_or_else(nothing, |entry| {
+                Reply::reaction(entry)
+                    .with_text(format!("Reacted with {}", entry.character))
+                    .ephemeral()
+            }))
+        }
+        // A DM, `/emoji`, a Lex intent: answer with the emoji.
+        _ => Some(found.map_or_else(nothing, |entry| Reply::text(entry.character))),
     }
 }
 
-fn shrug() -> &'static str {
-    "🤷 no emoji comes to mind"
-}
-
-impl Entry {
-    /// The emoji as Discord and text want it.
-    #[must_use]
-    pub fn as_str(&self) -> &'static str {
-        self.character
-    }
-}
+/// The answer to a command or a DM when no emoji matches.
+pub const NOTHING_COMES_TO_MIND: &str = "🤷 no emoji comes to mind";
