@@ -5,7 +5,8 @@
 //! skipped and pass, unless `CHATBRIDGE_REQUIRE_MOTO=1` (set it in CI) makes that a failure.
 #![cfg(all(feature = "secrets-manager", feature = "ssm"))]
 
-use std::io::Write as _;
+mod local;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -13,27 +14,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
 use chatbridge_core::clock::ManualClock;
 use chatbridge_core::config::{Config, ConfigError};
-
-const ENDPOINT: &str = "CHATBRIDGE_TEST_MOTO_ENDPOINT";
-const REQUIRE: &str = "CHATBRIDGE_REQUIRE_MOTO";
-
-/// moto's endpoint, or `None` after saying that the calling test is skipped.
-fn endpoint(test: &str) -> Option<String> {
-    match std::env::var(ENDPOINT) {
-        Ok(url) if !url.trim().is_empty() => Some(url.trim().to_owned()),
-        _ => {
-            assert!(
-                std::env::var(REQUIRE).map_or(true, |v| v.is_empty() || v == "0"),
-                "{REQUIRE} is set but {ENDPOINT} is not: start scripts/moto-local.sh"
-            );
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED {test}: {ENDPOINT} is not set (run `eval \"$(scripts/moto-local.sh start)\"`)"
-            );
-            None
-        }
-    }
-}
 
 /// The AWS configuration a deployment would have, pointed at moto, with fake credentials.
 async fn aws(endpoint: &str) -> aws_config::SdkConfig {
@@ -68,7 +48,9 @@ fn expose(config: &Config, name: &str) -> Option<String> {
 
 #[tokio::test]
 async fn secrets_manager_by_configuration_alone_and_rotation() {
-    let Some(endpoint) = endpoint("secrets_manager_by_configuration_alone_and_rotation") else {
+    let Some(endpoint) =
+        local::MOTO.endpoint("secrets_manager_by_configuration_alone_and_rotation")
+    else {
         return;
     };
     let sdk = aws(&endpoint).await;
@@ -112,7 +94,9 @@ async fn secrets_manager_by_configuration_alone_and_rotation() {
 
 #[tokio::test]
 async fn a_missing_or_malformed_secret_fails_start_up_naming_it() {
-    let Some(endpoint) = endpoint("a_missing_or_malformed_secret_fails_start_up_naming_it") else {
+    let Some(endpoint) =
+        local::MOTO.endpoint("a_missing_or_malformed_secret_fails_start_up_naming_it")
+    else {
         return;
     };
     let sdk = aws(&endpoint).await;
@@ -147,7 +131,9 @@ async fn a_missing_or_malformed_secret_fails_start_up_naming_it() {
 
 #[tokio::test]
 async fn ssm_parameters_under_a_path_decrypted_and_refreshed() {
-    let Some(endpoint) = endpoint("ssm_parameters_under_a_path_decrypted_and_refreshed") else {
+    let Some(endpoint) =
+        local::MOTO.endpoint("ssm_parameters_under_a_path_decrypted_and_refreshed")
+    else {
         return;
     };
     let sdk = aws(&endpoint).await;
@@ -236,7 +222,7 @@ async fn from_env_takes_credentials_from_secrets_manager_by_configuration_alone(
         return;
     }
     let test = "from_env_takes_credentials_from_secrets_manager_by_configuration_alone";
-    let Some(endpoint) = endpoint(test) else { return };
+    let Some(endpoint) = local::MOTO.endpoint(test) else { return };
     let name = unique("from-env");
     create_secret(&aws(&endpoint).await, &name, r#"{"SLACK_SIGNING_SECRET": "from-the-secret"}"#)
         .await;

@@ -6,7 +6,8 @@
 //! endpoint a failure.
 #![cfg(all(feature = "dynamodb", feature = "testing"))]
 
-use std::io::Write as _;
+mod local;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -18,28 +19,6 @@ use chatbridge_core::clock::Clock as _;
 use chatbridge_core::store::{DynamoStore, Store};
 use chatbridge_core::testing::{ManualClock, store_suite};
 use chatbridge_core::{Secret, StoreError};
-
-const ENDPOINT: &str = "CHATBRIDGE_TEST_DYNAMODB_ENDPOINT";
-const REQUIRE: &str = "CHATBRIDGE_REQUIRE_DYNAMODB";
-
-/// The local server's endpoint, or `None` after saying (past the test harness's capture) that
-/// the calling test is skipped.
-fn endpoint(test: &str) -> Option<String> {
-    match std::env::var(ENDPOINT) {
-        Ok(url) if !url.trim().is_empty() => Some(url.trim().to_owned()),
-        _ => {
-            assert!(
-                std::env::var(REQUIRE).map_or(true, |v| v.is_empty() || v == "0"),
-                "{REQUIRE} is set but {ENDPOINT} is not: start scripts/dynamodb-local.sh"
-            );
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED {test}: {ENDPOINT} is not set (run `scripts/dynamodb-local.sh start`)"
-            );
-            None
-        }
-    }
-}
 
 /// A client for the local server with fake credentials, as any test of a real deployment
 /// would configure one.
@@ -75,7 +54,7 @@ async fn store_on(endpoint: &str, test: &str, clock: &ManualClock) -> DynamoStor
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn dynamodb_passes_the_suite() {
-    let Some(endpoint) = endpoint("dynamodb_passes_the_suite") else { return };
+    let Some(endpoint) = local::DYNAMODB.endpoint("dynamodb_passes_the_suite") else { return };
     let clock = clock_now();
     let store = store_on(&endpoint, "suite", &clock).await;
     store.create_table().await.expect("creating an existing table changes nothing");
@@ -86,7 +65,9 @@ async fn dynamodb_passes_the_suite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn dynamodb_builder_passes_the_suite() {
-    let Some(endpoint) = endpoint("dynamodb_builder_passes_the_suite") else { return };
+    let Some(endpoint) = local::DYNAMODB.endpoint("dynamodb_builder_passes_the_suite") else {
+        return;
+    };
     let clock = clock_now();
     let store = DynamoStore::builder()
         .table(table_name("builder"))
@@ -103,7 +84,9 @@ async fn dynamodb_builder_passes_the_suite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn items_have_the_documented_layout() {
-    let Some(endpoint) = endpoint("items_have_the_documented_layout") else { return };
+    let Some(endpoint) = local::DYNAMODB.endpoint("items_have_the_documented_layout") else {
+        return;
+    };
     let clock = clock_now();
     let store = store_on(&endpoint, "layout", &clock).await;
     let start = clock.unix_seconds();
@@ -151,7 +134,10 @@ async fn items_have_the_documented_layout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_item_the_server_kept_is_absent() {
-    let Some(endpoint) = endpoint("an_expired_item_the_server_kept_is_absent") else { return };
+    let Some(endpoint) = local::DYNAMODB.endpoint("an_expired_item_the_server_kept_is_absent")
+    else {
+        return;
+    };
     let clock = clock_now();
     let store = store_on(&endpoint, "lazy-ttl", &clock).await;
     let past = (clock.unix_seconds() - 10).to_string();
@@ -189,7 +175,9 @@ async fn an_expired_item_the_server_kept_is_absent() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_clients_agree_on_one_winner() {
-    let Some(endpoint) = endpoint("two_clients_agree_on_one_winner") else { return };
+    let Some(endpoint) = local::DYNAMODB.endpoint("two_clients_agree_on_one_winner") else {
+        return;
+    };
     let clock = clock_now();
     let first = store_on(&endpoint, "two-clients", &clock).await;
     // A second client and store on the same table, as a second Lambda instance would have.
@@ -221,7 +209,9 @@ async fn two_clients_agree_on_one_winner() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_table_is_a_backend_error() {
-    let Some(endpoint) = endpoint("a_missing_table_is_a_backend_error") else { return };
+    let Some(endpoint) = local::DYNAMODB.endpoint("a_missing_table_is_a_backend_error") else {
+        return;
+    };
     let store = DynamoStore::from_client(client(&endpoint), table_name("never-created"));
     assert!(matches!(store.get("k").await, Err(StoreError::Backend(_))));
     assert!(matches!(

@@ -6,6 +6,8 @@
 //! Needs `CHATBRIDGE_TEST_DYNAMODB_ENDPOINT` (see `tests/store_dynamodb.rs`).
 #![cfg(all(feature = "dynamodb", feature = "testing"))]
 
+mod local;
+
 use std::io::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -101,16 +103,8 @@ async fn returns_old_item(store: &DynamoStore) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retried_put_if_absent_that_had_landed_still_wins() {
     let Some(upstream) =
-        std::env::var("CHATBRIDGE_TEST_DYNAMODB_ENDPOINT").ok().filter(|u| !u.is_empty())
+        local::DYNAMODB.endpoint("a_retried_put_if_absent_that_had_landed_still_wins")
     else {
-        assert!(
-            std::env::var("CHATBRIDGE_REQUIRE_DYNAMODB").map_or(true, |v| v.is_empty() || v == "0"),
-            "CHATBRIDGE_REQUIRE_DYNAMODB is set but CHATBRIDGE_TEST_DYNAMODB_ENDPOINT is not"
-        );
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED a_retried_put_if_absent_that_had_landed_still_wins: CHATBRIDGE_TEST_DYNAMODB_ENDPOINT is not set"
-        );
         return;
     };
     let proxy = Arc::new(Proxy {
