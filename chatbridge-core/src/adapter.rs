@@ -23,8 +23,11 @@ use http::{Extensions, Request, Response};
 use crate::{AdapterError, Context, DeliveryError, Message, Platform, Reply, Visibility};
 
 /// A platform adapter. See the [module docs](self) for the order of calls.
+///
+/// Handlers reach an adapter as its concrete type through [`Context::adapter`] (platform
+/// crates' context extensions use it for their clients).
 #[async_trait]
-pub trait Adapter: Send + Sync + 'static {
+pub trait Adapter: std::any::Any + Send + Sync {
     /// Which platform this adapter serves.
     fn platform(&self) -> Platform;
 
@@ -201,6 +204,9 @@ pub struct Delivery<'a> {
     pub initial: Initial,
     /// How many replies (reactions aside) were delivered for this message before this one.
     pub index: usize,
+    /// How many deliveries of replies (reactions aside) were attempted for this message before
+    /// this one, failed ones included (Slack counts every post to a `response_url`).
+    pub attempts: usize,
     /// When the request arrived (reply channels such as Slack's `response_url` expire from it).
     pub received: Instant,
     /// The handler's context: its extensions hold the platform clients.

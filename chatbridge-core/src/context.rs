@@ -2,16 +2,19 @@
 //! the platform clients.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use http::Extensions;
-use tokio::sync::{oneshot, watch};
+use tokio::sync::{Notify, oneshot};
+use tokio_util::task::TaskTracker;
 
 use crate::adapter::{Adapter, Delivery, Initial};
-use crate::bot::ErrorHook;
 use crate::store::SharedStore;
-use crate::{BotError, DeliveryError, IntoReply, Message, Platform, Reply, Visibility};
+use crate::{Bot, BotError, DeliveryError, IntoReply, Message, Platform, Reply, Visibility};
 
 /// How long a delivery waits for the HTTP response to leave before it goes anyway.
 const RESPONSE_WAIT: Duration = Duration::from_secs(5);
@@ -41,18 +44,42 @@ struct Inner {
     received: Instant,
     deadline: Instant,
     extensions: Extensions,
-    store: SharedStore,
-    on_error: ErrorHook,
-    spawn: Spawn,
+    /// The bot: its store, its error hook and its task tracker.
+    bot: Bot,
+    /// The request's own tracker of continuations, when the host asked for one.
+    scope: Option<TaskTracker>,
     follow_ups: bool,
     first: Mutex<First>,
-    deliveries: tokio::sync::Mutex<usize>,
-    sent: watch::Receiver<bool>,
+    deliveries: tokio::sync::Mutex<Counts>,
+    /// Whether the HTTP response has left (or will never leave): follow-ups wait for it.
+    sent: AtomicBool,
+    sent_changed: Notify,
 }
 
-/// Runs background work of a request (a reaction) as one of its tracked continuations.
-pub(crate) type Spawn =
-    Arc<dyn Fn(std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>) + Send + Sync>;
+/// Deliveries of messages (reactions aside) made so far for one request.
+#[derive(Default)]
+struct Counts {
+    delivered: usize,
+    attempted: usize,
+}
+
+/// Background work of a request.
+pub(crate) type Task = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// Runs `task` on the bot's tracker (and the request's scope, when there is one), so that
+/// hosts wait for it before they stop.
+pub(crate) fn spawn_tracked(tasks: &TaskTracker, scope: Option<&TaskTracker>, task: Task) {
+    let task: Task = match scope {
+        Some(scope) => Box::pin(scope.track_future(task)),
+        None => task,
+    };
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) => {
+            tasks.spawn_on(task, &handle);
+        }
+        Err(_) => tracing::error!("no tokio runtime to run a request's continuation on"),
+    }
+}
 
 /// Where the next reply goes.
 pub(crate) enum First {
@@ -79,11 +106,9 @@ impl Context {
         received: Instant,
         deadline: Instant,
         extensions: Extensions,
-        store: SharedStore,
-        on_error: ErrorHook,
-        spawn: Spawn,
+        bot: Bot,
+        scope: Option<TaskTracker>,
         first: First,
-        sent: watch::Receiver<bool>,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -92,15 +117,56 @@ impl Context {
                 received,
                 deadline,
                 extensions,
-                store,
-                on_error,
-                spawn,
+                bot,
+                scope,
                 follow_ups: !matches!(first, First::Collect(_)),
                 first: Mutex::new(first),
-                deliveries: tokio::sync::Mutex::new(0),
-                sent,
+                deliveries: tokio::sync::Mutex::new(Counts::default()),
+                sent: AtomicBool::new(false),
+                sent_changed: Notify::new(),
             }),
         }
+    }
+
+    /// Marks the HTTP response as gone (or as never going): follow-ups may go.
+    pub(crate) fn mark_sent(&self) {
+        if !self.inner.sent.swap(true, Ordering::AcqRel) {
+            self.inner.sent_changed.notify_waiters();
+        }
+    }
+
+    /// Waits until the response has gone.
+    async fn response_sent(&self) {
+        let changed = self.inner.sent_changed.notified();
+        tokio::pin!(changed);
+        // Registered before the check, so a `mark_sent` in between is not missed.
+        changed.as_mut().enable();
+        if !self.inner.sent.load(Ordering::Acquire) {
+            changed.await;
+        }
+    }
+
+    /// Runs background work of this request as one of its tracked continuations.
+    pub(crate) fn spawn(&self, task: Task) {
+        spawn_tracked(self.inner.bot.tasks(), self.inner.scope.as_ref(), task);
+    }
+
+    /// The bot answering the request.
+    pub(crate) fn bot(&self) -> &Bot {
+        &self.inner.bot
+    }
+
+    /// The request's tracker of continuations, when the host gave one.
+    pub(crate) fn scope(&self) -> Option<&TaskTracker> {
+        self.inner.scope.as_ref()
+    }
+
+    /// The adapter the message came through, as its concrete type: platform crates reach
+    /// their own adapter's clients this way.
+    #[must_use]
+    pub fn adapter<A: Adapter>(&self) -> Option<&A> {
+        let adapter: &dyn std::any::Any = &*self.inner.adapter;
+        adapter.downcast_ref::<A>()
     }
 
     /// Sends a reply: inline as the HTTP response if the platform is still waiting and it is in
@@ -134,7 +200,7 @@ impl Context {
             // A reaction needs no response to have gone first (it targets the source message),
             // and the response must not wait for it.
             let cx = self.clone();
-            (self.inner.spawn)(Box::pin(async move {
+            self.spawn(Box::pin(async move {
                 let _ = cx.deliver(Reply::reaction(emoji), false).await;
             }));
         }
@@ -191,7 +257,7 @@ impl Context {
     /// The bot's store (installations, de-duplication, whatever the handler keeps).
     #[must_use]
     pub fn store(&self) -> &SharedStore {
-        &self.inner.store
+        self.inner.bot.store()
     }
 
     /// Platform clients and data the adapter attached; adapters' extension traits read them.
@@ -202,7 +268,7 @@ impl Context {
 
     /// Reports an error to the bot's error hook (for failures in work the handler spawned).
     pub fn report(&self, error: BotError) {
-        (self.inner.on_error)(&error);
+        (self.inner.bot.error_hook())(&error);
     }
 
     /// Puts the reply in the first-reply slot if it is still open; gives it back otherwise.
@@ -235,11 +301,10 @@ impl Context {
 
     async fn deliver(&self, reply: Reply, after_response: bool) -> Result<(), DeliveryError> {
         // One delivery at a time per request, so follow-ups arrive in call order.
-        let mut index = self.inner.deliveries.lock().await;
+        let mut counts = self.inner.deliveries.lock().await;
         if after_response {
             // Follow-ups must not overtake the HTTP response (Discord answers 404 otherwise).
-            let mut sent = self.inner.sent.clone();
-            let _ = tokio::time::timeout(RESPONSE_WAIT, sent.wait_for(|sent| *sent)).await;
+            let _ = tokio::time::timeout(RESPONSE_WAIT, self.response_sent()).await;
         }
         let initial = match &*self.lock_first() {
             First::Settled(initial) => *initial,
@@ -252,22 +317,27 @@ impl Context {
             message: &self.inner.message,
             reply,
             initial,
-            index: *index,
+            index: counts.delivered,
+            attempts: counts.attempted,
             received: self.inner.received,
             context: self,
         };
         let platform = self.platform();
-        match self.inner.adapter.deliver(delivery).await {
+        let delivered = self.inner.adapter.deliver(delivery).await;
+        if is_message {
+            counts.attempted += 1;
+        }
+        match delivered {
             Ok(()) => {
                 if is_message {
-                    *index += 1;
+                    counts.delivered += 1;
                 }
                 Ok(())
             }
             Err(error) => {
                 tracing::warn!(%platform, %error, "reply delivery failed");
                 let report = BotError::Delivery { platform, error };
-                (self.inner.on_error)(&report);
+                (self.inner.bot.error_hook())(&report);
                 let BotError::Delivery { error, .. } = report else {
                     unreachable!("constructed as Delivery just above")
                 };

@@ -174,9 +174,10 @@ impl Adapter for SlackAdapter {
         extensions: &mut Extensions,
     ) -> Result<Prepared, AdapterError> {
         // With OAuth: the workspace's installation gives the token and the bot's ids.
+        // Boxed: a request without OAuth should not carry this future's size.
         #[cfg(feature = "oauth")]
         let installation = match (&self.oauth, message.slack()) {
-            (Some(oauth), Some(payload)) => crate::oauth::prepare(oauth, payload).await?,
+            (Some(oauth), Some(payload)) => Box::pin(crate::oauth::prepare(oauth, payload)).await?,
             _ => None,
         };
         #[cfg(feature = "oauth")]
@@ -187,14 +188,11 @@ impl Adapter for SlackAdapter {
         });
         #[cfg(not(feature = "oauth"))]
         let installation: Option<(Option<Secret>, BotIds)> = None;
+        // A workspace's own token gets its own client; otherwise handlers and deliveries use
+        // the adapter's (`SlackContextExt::slack` falls back to it), and nothing is added.
         #[cfg(feature = "client")]
-        {
-            let client = match installation.as_ref().and_then(|(token, _)| token.clone()) {
-                Some(token) => self.client.with_token(token),
-                None => self.client.clone(),
-            };
-            extensions.insert(client);
-            extensions.insert(crate::deliver::ResponseUrlUses::default());
+        if let Some(token) = installation.as_ref().and_then(|(token, _)| token.clone()) {
+            extensions.insert(self.client.with_token(token));
         }
         #[cfg(not(feature = "client"))]
         let _ = extensions;
@@ -205,7 +203,7 @@ impl Adapter for SlackAdapter {
         // token only.
         let (ids, installed) = match installation {
             Some((_, installed)) => (self.ids.clone(), installed),
-            None => (self.bot_ids().await, BotIds::new()),
+            None => (Box::pin(self.bot_ids()).await, BotIds::new()),
         };
         if own::is_own(callback, &ids) || own::is_own(callback, &installed) {
             return Ok(Prepared::Skip("the bot's own event"));

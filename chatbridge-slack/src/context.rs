@@ -34,7 +34,9 @@ pub trait SlackContextExt {
 
 impl SlackContextExt for Context {
     fn slack(&self) -> Option<&SlackClient> {
-        self.extensions().get::<SlackClient>()
+        self.extensions()
+            .get::<SlackClient>()
+            .or_else(|| self.adapter::<crate::SlackAdapter>().map(crate::SlackAdapter::client))
     }
 
     #[cfg(feature = "oauth")]

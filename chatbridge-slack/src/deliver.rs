@@ -2,8 +2,6 @@
 //! interactions through their `response_url` (within its 5 uses and 30 minutes), and the rest
 //! through `chat.postMessage` or `chat.postEphemeral`.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use chatbridge_core::adapter::Delivery;
@@ -15,10 +13,6 @@ use crate::{SlackClient, SlackMessageExt, SlackPayload, reply};
 pub(crate) const RESPONSE_URL_USES: usize = 5;
 /// How long a `response_url` lives after the request.
 pub(crate) const RESPONSE_URL_LIFETIME: Duration = Duration::from_secs(30 * 60);
-
-/// How often this request's `response_url` was used (kept in the context's extensions).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct ResponseUrlUses(Arc<AtomicUsize>);
 
 pub(crate) async fn deliver(
     client: &SlackClient,
@@ -41,10 +35,10 @@ pub(crate) async fn deliver(
     }
     let payload = message.slack().ok_or_else(|| unsupported("not a slack message"))?;
     if let Some(url) = payload.response_url() {
-        let uses = delivery.context.extensions().get::<ResponseUrlUses>();
+        // Every earlier delivery of a message went to the `response_url` while it was usable
+        // (afterwards none does): the attempts so far are its uses, failed posts included.
         let fresh = delivery.received.elapsed() < RESPONSE_URL_LIFETIME;
-        let taken = uses.is_some_and(|u| u.0.fetch_add(1, Ordering::SeqCst) < RESPONSE_URL_USES);
-        if fresh && taken {
+        if fresh && delivery.attempts < RESPONSE_URL_USES {
             let interaction = matches!(payload, SlackPayload::Interaction(_));
             let body = reply::response_body(&reply, interaction);
             return Ok(client.respond(url, &body).await?);

@@ -84,6 +84,7 @@ fn content(reply: &Reply) -> Map<String, Value> {
 }
 
 /// The inline response to a slash command, or a `response_url` post.
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
 pub(crate) fn response_body(reply: &Reply, interaction: bool) -> Value {
     serde_json::to_value(ResponseBody::of(reply, interaction)).unwrap_or_default()
 }

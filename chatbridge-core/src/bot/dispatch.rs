@@ -15,15 +15,14 @@ use std::time::Instant;
 use bytes::Bytes;
 use futures_util::FutureExt;
 use http::{Extensions, Response, StatusCode};
-use tokio::sync::{oneshot, watch};
+use tokio::sync::oneshot;
 use tokio_util::task::TaskTracker;
 
 use super::{Bot, DEDUP_TTL, plain};
 use crate::adapter::{Ack, Adapter, Dispatch, Initial, Prepared, ReplyMode};
-use crate::context::{First, FirstReply};
+use crate::context::{First, FirstReply, Task, spawn_tracked};
 use crate::{BotError, Context, HandlerError, Platform};
 
-type Task = Pin<Box<dyn Future<Output = ()> + Send>>;
 type HandlerTask = Pin<Box<dyn Future<Output = Result<(), Failed>> + Send>>;
 
 impl Bot {
@@ -78,7 +77,6 @@ impl Bot {
         }
 
         let deadline = received + inner.budget.unwrap_or(budget);
-        let (sent_tx, sent_rx) = watch::channel(false);
         let (first_tx, mut first_rx) = oneshot::channel();
         let first = match mode {
             ReplyMode::Inline => First::Inline(first_tx),
@@ -92,20 +90,19 @@ impl Bot {
             received,
             deadline,
             extensions,
-            Arc::clone(&inner.store),
-            Arc::clone(&inner.on_error),
-            self.spawner(scope.clone()),
+            self.clone(),
+            scope,
             first,
-            sent_rx,
         );
+        // Follow-ups wait for the response; if this request is dropped, they need not.
+        let sent = Sent(&cx);
         let message = cx.message();
         tracing::debug!(%platform, kind = message.kind.name(), ?mode, "dispatching");
-        let mut task =
-            Guard::new(self.clone(), scope, self.run_handler(cx.clone(), handler_message));
+        let mut task = Guard::new(cx.clone(), self.run_handler(cx.clone(), handler_message));
 
         if !matches!(mode, ReplyMode::Inline | ReplyMode::Collect) {
             task.detach();
-            return respond(&sent_tx, adapter.acknowledge(message, Ack::Nothing));
+            return sent.respond(adapter.acknowledge(message, Ack::Nothing));
         }
 
         let sleep = tokio::time::sleep_until(deadline.into());
@@ -134,21 +131,7 @@ impl Bot {
                 self.settle_finished(&*adapter, &cx, &mut first_rx, result)
             }
         };
-        respond(&sent_tx, response)
-    }
-
-    /// Spawns a request's background work on the bot's tracker (and the request's scope).
-    fn spawner(&self, scope: Option<TaskTracker>) -> crate::context::Spawn {
-        let tasks = self.inner.tasks.clone();
-        Arc::new(move |task: Task| {
-            let task: Task = match &scope {
-                Some(scope) => Box::pin(scope.track_future(task)),
-                None => task,
-            };
-            if let Ok(handle) = tokio::runtime::Handle::try_current() {
-                tasks.spawn_on(task, &handle);
-            }
-        })
+        sent.respond(response)
     }
 
     /// The handler, with its panics caught and its errors reported, replying through `cx`.
@@ -276,27 +259,33 @@ enum Outcome {
     OutOfTime,
 }
 
-/// Marks the response as leaving: deliveries waiting to follow it may go.
-fn respond(sent: &watch::Sender<bool>, response: Response<Bytes>) -> Response<Bytes> {
-    sent.send_replace(true);
-    response
+/// Marks the response as leaving when it is returned, or when the request is dropped (the
+/// response will then never leave): deliveries waiting to follow it may go.
+struct Sent<'a>(&'a Context);
+
+impl Sent<'_> {
+    fn respond(self, response: Response<Bytes>) -> Response<Bytes> {
+        drop(self);
+        response
+    }
+}
+
+impl Drop for Sent<'_> {
+    fn drop(&mut self) {
+        self.0.mark_sent();
+    }
 }
 
 /// Owns the handler's future while the request polls it; hands it to the bot's task tracker
 /// when detached or dropped unfinished.
 struct Guard {
-    bot: Bot,
-    scope: Option<TaskTracker>,
+    cx: Context,
     fut: Option<HandlerTask>,
 }
 
 impl Guard {
-    fn new(
-        bot: Bot,
-        scope: Option<TaskTracker>,
-        fut: impl Future<Output = Result<(), Failed>> + Send + 'static,
-    ) -> Self {
-        Self { bot, scope, fut: Some(Box::pin(fut)) }
+    fn new(cx: Context, fut: impl Future<Output = Result<(), Failed>> + Send + 'static) -> Self {
+        Self { cx, fut: Some(Box::pin(fut)) }
     }
 
     /// Polls the handler; pending forever once detached.
@@ -314,20 +303,10 @@ impl Guard {
     /// Moves the rest of the handler to a tracked task.
     fn detach(&mut self) {
         if let Some(fut) = self.fut.take() {
-            let mut task: Task = Box::pin(async move {
+            let task: Task = Box::pin(async move {
                 let _ = fut.await;
             });
-            if let Some(scope) = &self.scope {
-                task = Box::pin(scope.track_future(task));
-            }
-            match tokio::runtime::Handle::try_current() {
-                Ok(handle) => {
-                    self.bot.inner.tasks.spawn_on(task, &handle);
-                }
-                Err(_) => {
-                    tracing::error!("no tokio runtime to continue the handler on; it was dropped")
-                }
-            }
+            spawn_tracked(self.cx.bot().tasks(), self.cx.scope(), task);
         }
     }
 }
