@@ -1,4 +1,4 @@
-//! The local server: the bot over HTTP/1.1 with axum and hyper, graceful shutdown, timeouts and
+//! The local server: the bot over HTTP/1.1 with hyper, graceful shutdown, timeouts and
 //! `GET /healthz`.
 //!
 //! ```no_run
@@ -27,20 +27,24 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use std::convert::Infallible;
+
 use axum::body::Body;
 use axum::extract::State;
-use axum::response::IntoResponse;
 use axum::routing::{any, get};
-use http::{Request, StatusCode};
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode};
+use http_body_util::Full;
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
+use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, ToSocketAddrs};
 
 use super::tower::collect;
 use crate::Bot;
-use crate::bot::ReceivedAt;
+use crate::bot::{ReceivedAt, plain};
 
 /// Serves the bot on `addr` until SIGINT or SIGTERM, then shuts down gracefully.
 ///
@@ -169,7 +173,7 @@ impl Server {
         bot: Bot,
         signal: impl Future<Output = ()> + Send,
     ) -> io::Result<()> {
-        let app = router_with(bot.clone(), self.timeouts);
+        let timeouts = self.timeouts;
         let graceful = GracefulShutdown::new();
         let mut builder = http1::Builder::new();
         builder
@@ -198,7 +202,8 @@ impl Server {
                         }
                     };
                     let _ = stream.set_nodelay(true);
-                    let service = TowerToHyperService::new(app.clone());
+                    let bot = bot.clone();
+                    let service = service_fn(move |request| serve_one(bot.clone(), timeouts, request));
                     let connection = builder.serve_connection(TokioIo::new(stream), service);
                     let connection = graceful.watch(connection);
                     tokio::spawn(async move {
@@ -236,19 +241,44 @@ fn router_with(bot: Bot, timeouts: Timeouts) -> axum::Router {
 
 async fn endpoint(
     State((bot, timeouts)): State<(Bot, Timeouts)>,
-    mut request: Request<Body>,
+    request: Request<Body>,
 ) -> axum::response::Response {
+    answer(&bot, timeouts, request).await.map(Body::from)
+}
+
+/// One request on the stock server: `GET /healthz`, else the bot (which answers 404 for paths
+/// it does not serve). No router in between: the bot matches its own paths.
+async fn serve_one(
+    bot: Bot,
+    timeouts: Timeouts,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let response = if request.uri().path() == "/healthz" {
+        if matches!(*request.method(), Method::GET | Method::HEAD) {
+            Response::new(Bytes::from_static(b"ok"))
+        } else {
+            plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
+        }
+    } else {
+        answer(&bot, timeouts, request).await
+    };
+    Ok(response.map(Full::new))
+}
+
+/// Reads the body (bounded in size and time), then has the bot answer.
+async fn answer<B>(bot: &Bot, timeouts: Timeouts, mut request: Request<B>) -> Response<Bytes>
+where
+    B: http_body::Body,
+    B::Error: Into<crate::BoxError>,
+{
     request.extensions_mut().insert(ReceivedAt(Instant::now()));
     let collected =
         tokio::time::timeout(timeouts.body_read, collect(request, bot.body_limit())).await;
-    let response = match collected {
+    match collected {
         Ok(Ok(request)) => bot.handle(request).await,
         Ok(Err(refused)) => refused,
-        Err(_) => {
-            return (StatusCode::REQUEST_TIMEOUT, "request body timed out").into_response();
-        }
-    };
-    response.map(Body::from)
+        Err(_) => plain(StatusCode::REQUEST_TIMEOUT, "request body timed out"),
+    }
 }
 
 /// Completes on SIGINT, or SIGTERM on Unix.
