@@ -3,7 +3,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-use async_trait::async_trait;
+use std::future::Future;
+use std::pin::Pin;
 
 use crate::{Context, Handler, HandlerError, Message, MessageKind, Reply};
 
@@ -90,12 +91,21 @@ impl Router {
     }
 }
 
-#[async_trait]
 impl Handler for Router {
-    async fn call(&self, cx: Context, msg: Message) -> Result<Option<Reply>, HandlerError> {
+    // Written out rather than through `async_trait`: the routed handler's future is returned
+    // as it is, not boxed a second time inside the router's.
+    fn call<'life0, 'async_trait>(
+        &'life0 self,
+        cx: Context,
+        msg: Message,
+    ) -> Pin<Box<dyn Future<Output = Result<Option<Reply>, HandlerError>> + Send + 'async_trait>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
         match self.route(&msg) {
-            Some(handler) => handler.call(cx, msg).await,
-            None => Ok(None),
+            Some(handler) => handler.call(cx, msg),
+            None => Box::pin(std::future::ready(Ok(None))),
         }
     }
 
