@@ -2,6 +2,7 @@
 //!
 //! See Slack's page "Implementing slash commands".
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// A slash command invocation. The legacy verification `token` is deliberately not kept.
@@ -49,32 +50,54 @@ impl SlashCommand {
     /// ```
     #[must_use]
     pub fn from_form(body: &[u8]) -> Option<Self> {
-        let mut cmd = Self::default();
-        let mut has_command = false;
-        // Only the fields kept are copied out of the body.
-        for (key, value) in crate::form::pairs(body) {
-            match &*key {
-                "command" => {
-                    has_command = true;
-                    cmd.command = value.into_owned();
-                }
-                "text" => cmd.text = value.into_owned(),
-                "user_id" => cmd.user_id = value.into_owned(),
-                "user_name" => cmd.user_name = Some(value.into_owned()),
-                "channel_id" => cmd.channel_id = value.into_owned(),
-                "channel_name" => cmd.channel_name = Some(value.into_owned()),
-                "team_id" => cmd.team_id = Some(value.into_owned()),
-                "team_domain" => cmd.team_domain = Some(value.into_owned()),
-                "enterprise_id" => cmd.enterprise_id = non_empty(value.into_owned()),
-                "api_app_id" => cmd.api_app_id = Some(value.into_owned()),
-                "response_url" => cmd.response_url = non_empty(value.into_owned()),
-                "trigger_id" => cmd.trigger_id = Some(value.into_owned()),
-                "is_enterprise_install" => cmd.is_enterprise_install = value == "true",
-                _ => {}
-            }
+        match read_form(body, false) {
+            Form::Command(cmd) => Some(cmd),
+            Form::Interaction(_) | Form::Neither => None,
         }
-        has_command.then_some(cmd)
     }
+}
+
+/// What a form body Slack posts holds.
+// Made once per request and taken apart at once: a box would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Form<'a> {
+    /// An interaction: the `payload` field's JSON.
+    Interaction(Cow<'a, str>),
+    /// A slash command.
+    Command(SlashCommand),
+    /// Neither.
+    Neither,
+}
+
+/// Reads a form in one pass: with `payload`, the first field called `payload` makes it an
+/// interaction (and no other value is decoded); otherwise it is a command if it has a
+/// `command` field. Only the fields kept are copied out of the body.
+pub(crate) fn read_form(body: &[u8], payload: bool) -> Form<'_> {
+    let mut cmd = SlashCommand::default();
+    let mut has_command = false;
+    for (key, value) in crate::form::fields(body) {
+        match &*key {
+            "payload" if payload => return Form::Interaction(value.decode()),
+            "command" => {
+                has_command = true;
+                cmd.command = value.into_string();
+            }
+            "text" => cmd.text = value.into_string(),
+            "user_id" => cmd.user_id = value.into_string(),
+            "user_name" => cmd.user_name = Some(value.into_string()),
+            "channel_id" => cmd.channel_id = value.into_string(),
+            "channel_name" => cmd.channel_name = Some(value.into_string()),
+            "team_id" => cmd.team_id = Some(value.into_string()),
+            "team_domain" => cmd.team_domain = Some(value.into_string()),
+            "enterprise_id" => cmd.enterprise_id = non_empty(value.into_string()),
+            "api_app_id" => cmd.api_app_id = Some(value.into_string()),
+            "response_url" => cmd.response_url = non_empty(value.into_string()),
+            "trigger_id" => cmd.trigger_id = Some(value.into_string()),
+            "is_enterprise_install" => cmd.is_enterprise_install = value.is("true"),
+            _ => {}
+        }
+    }
+    if has_command { Form::Command(cmd) } else { Form::Neither }
 }
 
 impl fmt::Debug for SlashCommand {
@@ -91,4 +114,38 @@ impl fmt::Debug for SlashCommand {
 
 fn non_empty(value: String) -> Option<String> {
     (!value.is_empty()).then_some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_payload_field_anywhere_makes_an_interaction() {
+        let body = b"command=%2Fhello&text=hi&p%61yload=%7B%22type%22%3A1%7D&payload=second";
+        let Form::Interaction(payload) = read_form(body, true) else {
+            panic!("not an interaction")
+        };
+        assert_eq!(payload, r#"{"type":1}"#);
+        let cmd = SlashCommand::from_form(body).expect("a command, read as one");
+        assert_eq!((cmd.command.as_str(), cmd.text.as_str()), ("/hello", "hi"));
+    }
+
+    #[test]
+    fn a_form_without_a_command_is_neither() {
+        assert!(matches!(read_form(b"text=hi&user_id=U1", true), Form::Neither));
+        assert!(SlashCommand::from_form(b"text=hi").is_none());
+    }
+
+    #[test]
+    fn empty_ids_are_none_and_the_enterprise_flag_is_read() {
+        let cmd = SlashCommand::from_form(
+            b"command=%2Fx&enterprise_id=&response_url=&is_enterprise_install=true&team_id=T1",
+        )
+        .expect("a command");
+        assert_eq!(cmd.enterprise_id, None);
+        assert_eq!(cmd.response_url, None);
+        assert!(cmd.is_enterprise_install);
+        assert_eq!(cmd.team_id.as_deref(), Some("T1"));
+    }
 }

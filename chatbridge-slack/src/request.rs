@@ -10,6 +10,7 @@ use chatbridge_core::{AdapterError, Command, Message, MessageKind, Platform, Sen
 use http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use serde_json::json;
 
+use crate::command::Form;
 use crate::events::Envelope;
 use crate::{EventCallback, Interaction, InteractionKind, SlackPayload, SlashCommand};
 
@@ -96,23 +97,29 @@ pub(crate) fn event(headers: &HeaderMap, body: &[u8]) -> Result<Incoming, Adapte
 
 /// Parses a verified form body: an interaction or a slash command.
 pub(crate) fn form(body: &[u8]) -> Result<Incoming, AdapterError> {
-    let payload = crate::form::find(body, "payload");
-    if let Some(payload) = payload {
-        let raw = serde_json::from_str(&payload)
-            .map_err(|_| AdapterError::bad_request("invalid interaction payload"))?;
-        let interaction = Interaction::from_value(raw);
-        let mode = match interaction.kind {
-            // These take an answer in the HTTP response; the rest only an empty 200.
-            InteractionKind::ViewSubmission | InteractionKind::BlockSuggestion => ReplyMode::Inline,
-            _ => ReplyMode::Acknowledge,
-        };
-        let message = interaction_message(Arc::new(interaction));
-        return Ok(Incoming::dispatch(Dispatch::new(message, mode, BUDGET)));
+    match crate::command::read_form(body, true) {
+        Form::Interaction(payload) => {
+            let raw = serde_json::from_str(&payload)
+                .map_err(|_| AdapterError::bad_request("invalid interaction payload"))?;
+            let interaction = Interaction::from_value(raw);
+            let mode = match interaction.kind {
+                // These take an answer in the HTTP response; the rest only an empty 200.
+                InteractionKind::ViewSubmission | InteractionKind::BlockSuggestion => {
+                    ReplyMode::Inline
+                }
+                _ => ReplyMode::Acknowledge,
+            };
+            let message = interaction_message(Arc::new(interaction));
+            Ok(Incoming::dispatch(Dispatch::new(message, mode, BUDGET)))
+        }
+        Form::Command(command) => {
+            let message = command_message(Arc::new(command));
+            Ok(Incoming::dispatch(Dispatch::new(message, ReplyMode::Inline, BUDGET)))
+        }
+        Form::Neither => {
+            Err(AdapterError::bad_request("neither a slash command nor an interaction"))
+        }
     }
-    let command = SlashCommand::from_form(body)
-        .ok_or_else(|| AdapterError::bad_request("neither a slash command nor an interaction"))?;
-    let message = command_message(Arc::new(command));
-    Ok(Incoming::dispatch(Dispatch::new(message, ReplyMode::Inline, BUDGET)))
 }
 
 fn event_message(callback: Arc<EventCallback>) -> Message {

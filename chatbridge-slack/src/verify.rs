@@ -132,9 +132,9 @@ pub fn is_bare_ssl_check(body: &[u8]) -> bool {
     }
     let mut ssl_check = false;
     let mut token = false;
-    for (key, value) in crate::form::pairs(body) {
+    for (key, value) in crate::form::fields(body) {
         match &*key {
-            "ssl_check" if !ssl_check && value == "1" => ssl_check = true,
+            "ssl_check" if !ssl_check && value.is("1") => ssl_check = true,
             "token" if !token => token = true,
             _ => return false,
         }
