@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use http::Extensions;
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::Notify;
 use tokio_util::task::TaskTracker;
 
 use crate::adapter::{Adapter, Delivery, Initial};
@@ -50,6 +50,8 @@ struct Inner {
     scope: Option<TaskTracker>,
     follow_ups: bool,
     first: Mutex<First>,
+    /// Signalled when the handler gives its first reply or defers (`First::Given`).
+    first_given: Notify,
     deliveries: tokio::sync::Mutex<Counts>,
     /// Whether the HTTP response has left (or will never leave): follow-ups wait for it.
     sent: AtomicBool,
@@ -83,12 +85,27 @@ pub(crate) fn spawn_tracked(tasks: &TaskTracker, scope: Option<&TaskTracker>, ta
 
 /// Where the next reply goes.
 pub(crate) enum First {
-    /// Waiting for the first reply: it goes to the request, through this sender.
-    Inline(oneshot::Sender<FirstReply>),
+    /// Waiting for the first reply: it goes into the response.
+    Inline,
+    /// The handler replied or deferred; the request side has not taken it into the response
+    /// yet. Later replies are deliveries.
+    Given(FirstReply),
     /// Collecting every reply into one response.
     Collect(Vec<Reply>),
     /// The response is settled: replies are deliveries.
     Settled(Initial),
+}
+
+impl First {
+    /// What the platform is (or will be) answered with, as deliveries see it.
+    fn initial(&self) -> Initial {
+        match self {
+            Self::Settled(initial) => *initial,
+            Self::Given(FirstReply::Reply(_)) => Initial::Replied,
+            Self::Given(FirstReply::Defer(_)) => Initial::Deferred,
+            Self::Inline | Self::Collect(_) => Initial::Acknowledged,
+        }
+    }
 }
 
 /// What the request side gets from the handler before it answers.
@@ -121,11 +138,52 @@ impl Context {
                 scope,
                 follow_ups: !matches!(first, First::Collect(_)),
                 first: Mutex::new(first),
+                first_given: Notify::new(),
                 deliveries: tokio::sync::Mutex::new(Counts::default()),
                 sent: AtomicBool::new(false),
                 sent_changed: Notify::new(),
             }),
         }
+    }
+
+    /// The handler's first reply or deferral, if it gave one the request side has not taken
+    /// yet; the state is settled accordingly.
+    pub(crate) fn take_first(&self) -> Option<FirstReply> {
+        let mut first = self.lock_first();
+        if !matches!(*first, First::Given(_)) {
+            return None;
+        }
+        let First::Given(given) = std::mem::replace(&mut *first, First::Settled(Initial::Replied))
+        else {
+            unreachable!("matched just above")
+        };
+        if let FirstReply::Defer(_) = given {
+            *first = First::Settled(Initial::Deferred);
+        }
+        Some(given)
+    }
+
+    /// The request side stopped waiting without taking the first reply (the host dropped the
+    /// request): later replies go out as deliveries, and so does one given but not taken.
+    pub(crate) fn abandon_first(&self) {
+        let mut first = self.lock_first();
+        if !matches!(*first, First::Inline | First::Given(_)) {
+            return;
+        }
+        if let First::Given(FirstReply::Reply(reply)) =
+            std::mem::replace(&mut *first, First::Settled(Initial::Deferred))
+        {
+            drop(first);
+            let cx = self.clone();
+            self.spawn(Box::pin(async move {
+                let _ = cx.deliver(reply, true).await;
+            }));
+        }
+    }
+
+    /// Completes when the handler has given its first reply or deferred (at once if it has).
+    pub(crate) async fn first_given(&self) {
+        self.inner.first_given.notified().await;
     }
 
     /// Marks the HTTP response as gone (or as never going): follow-ups may go.
@@ -212,14 +270,9 @@ impl Context {
     /// Does nothing when the platform was already answered.
     pub fn defer(&self, visibility: Visibility) {
         let mut first = self.lock_first();
-        if let First::Inline(_) = &*first {
-            let First::Inline(tx) =
-                std::mem::replace(&mut *first, First::Settled(Initial::Deferred))
-            else {
-                unreachable!("matched just above")
-            };
-            // The request side may have given up in the same instant; it then settles itself.
-            let _ = tx.send(FirstReply::Defer(visibility));
+        if let First::Inline = &*first {
+            *first = First::Given(FirstReply::Defer(visibility));
+            self.inner.first_given.notify_one();
         }
     }
 
@@ -279,23 +332,12 @@ impl Context {
                 replies.push(reply);
                 None
             }
-            First::Inline(_) => {
-                let First::Inline(tx) =
-                    std::mem::replace(&mut *first, First::Settled(Initial::Replied))
-                else {
-                    unreachable!("matched just above")
-                };
-                match tx.send(FirstReply::Reply(reply)) {
-                    Ok(()) => None,
-                    // The request side stopped waiting: it settles the state; deliver instead.
-                    Err(FirstReply::Reply(reply)) => {
-                        *first = First::Settled(Initial::Deferred);
-                        Some(reply)
-                    }
-                    Err(FirstReply::Defer(_)) => None,
-                }
+            First::Inline => {
+                *first = First::Given(FirstReply::Reply(reply));
+                self.inner.first_given.notify_one();
+                None
             }
-            First::Settled(_) => Some(reply),
+            First::Given(_) | First::Settled(_) => Some(reply),
         }
     }
 
@@ -306,10 +348,7 @@ impl Context {
             // Follow-ups must not overtake the HTTP response (Discord answers 404 otherwise).
             let _ = tokio::time::timeout(RESPONSE_WAIT, self.response_sent()).await;
         }
-        let initial = match &*self.lock_first() {
-            First::Settled(initial) => *initial,
-            First::Inline(_) | First::Collect(_) => Initial::Acknowledged,
-        };
+        let initial = self.lock_first().initial();
         // Reactions do not take a message slot: the index counts messages only, so that an
         // adapter can tell its first follow-up (Discord's `PATCH @original`) from later ones.
         let is_message = !(reply.text.is_none() && reply.extensions.is_empty());

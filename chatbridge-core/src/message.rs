@@ -1,7 +1,9 @@
 //! [`Message`]: what a platform said to the bot, in platform-neutral form.
 
+use std::any::Any;
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use http::Extensions;
 
@@ -63,11 +65,10 @@ pub struct Command {
 impl Command {
     /// A command with a name and its argument text.
     pub fn new(name: impl Into<String>, args: impl Into<String>) -> Self {
-        let name = name.into();
-        let name = match name.strip_prefix('/') {
-            Some(stripped) => stripped.to_owned(),
-            None => name,
-        };
+        let mut name = name.into();
+        if name.starts_with('/') {
+            name.remove(0);
+        }
         Self { name, args: args.into() }
     }
 }
@@ -93,9 +94,10 @@ impl Sender {
 
 /// A message from a chat platform, in platform-neutral form.
 ///
-/// Adapters build it; handlers read it. What is not portable stays reachable in
-/// [`extensions`](Self::extensions), where each adapter keeps its raw payload behind a typed
-/// extension trait (`msg.slack()`, `msg.discord()`, `msg.lex()`).
+/// Adapters build it; handlers read it. What is not portable stays reachable: each adapter
+/// attaches the platform's own request as the message's [payload](Self::payload), read back
+/// through a typed extension trait (`msg.slack()`, `msg.discord()`, `msg.lex()`). Cloning a
+/// message shares its payload rather than copying it.
 ///
 /// ```
 /// use chatbridge_core::{Command, Message, MessageKind, Platform};
@@ -128,8 +130,10 @@ pub struct Message {
     pub command: Option<Command>,
     /// The thread the message is in, when it is in one.
     pub thread: Option<ThreadId>,
-    /// Platform-specific data, read through the adapters' extension traits.
+    /// Other data attached to the message, one value per type.
     pub extensions: Extensions,
+    /// The platform's own request, shared between clones.
+    payload: Option<Arc<dyn Any + Send + Sync>>,
 }
 
 impl Message {
@@ -148,6 +152,7 @@ impl Message {
             command: None,
             thread: None,
             extensions: Extensions::new(),
+            payload: None,
         }
     }
 
@@ -207,7 +212,37 @@ impl Message {
         self
     }
 
-    /// Stores platform data for the adapter's extension trait to read.
+    /// Attaches the platform's own request, for the adapter's extension trait to read back with
+    /// [`payload`](Self::payload). A second payload replaces the first.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use chatbridge_core::{Message, MessageKind, Platform};
+    ///
+    /// struct Raw(u32);
+    /// let msg = Message::new(Platform::SLACK, MessageKind::Message).with_payload(Arc::new(Raw(7)));
+    /// assert_eq!(msg.clone().payload::<Raw>().map(|raw| raw.0), Some(7));
+    /// assert!(msg.payload::<String>().is_none());
+    /// ```
+    #[must_use]
+    pub fn with_payload<T: Any + Send + Sync>(mut self, payload: Arc<T>) -> Self {
+        self.payload = Some(payload);
+        self
+    }
+
+    /// The platform's own request, if one of type `T` is attached.
+    #[must_use]
+    pub fn payload<T: Any>(&self) -> Option<&T> {
+        self.payload.as_deref()?.downcast_ref()
+    }
+
+    /// The platform's own request as a shared pointer, to keep past the message.
+    #[must_use]
+    pub fn payload_arc<T: Any + Send + Sync>(&self) -> Option<Arc<T>> {
+        Arc::clone(self.payload.as_ref()?).downcast().ok()
+    }
+
+    /// Stores other data with the message, one value per type.
     #[must_use]
     pub fn with_extension<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
         self.extensions.insert(value);

@@ -12,7 +12,7 @@ use chatbridge_core::clock::{SharedClock, system_clock};
 use chatbridge_core::{AdapterError, DeliveryError, Message, Platform, Reply, Secret};
 use http::{Extensions, Method, Request, Response};
 
-use crate::ext::{DiscordContext, DiscordData};
+use crate::ext::DiscordContext;
 use crate::model::{Interaction, InteractionType};
 use crate::{ConfigError, Verifier, map, response};
 #[cfg(feature = "client")]
@@ -248,9 +248,9 @@ impl Adapter for DiscordAdapter {
         message: &mut Message,
         extensions: &mut Extensions,
     ) -> Result<Prepared, AdapterError> {
-        if let Some(data) = message.extensions.get::<DiscordData>() {
+        if let Some(interaction) = message.payload_arc::<Interaction>() {
             extensions.insert(DiscordContext {
-                interaction: Arc::clone(&data.0),
+                interaction,
                 #[cfg(feature = "client")]
                 client: self.inner.client.clone(),
                 original_filled: Arc::new(AtomicBool::new(false)),
@@ -293,9 +293,8 @@ impl Adapter for DiscordAdapter {
 
 fn interaction_data(message: &Message) -> Result<&crate::model::InteractionData, AdapterError> {
     message
-        .extensions
-        .get::<DiscordData>()
-        .map(|d| &d.0.data)
+        .payload::<Interaction>()
+        .map(|interaction| &interaction.data)
         .ok_or_else(|| AdapterError::Internal("message without its discord interaction".into()))
 }
 

@@ -11,10 +11,6 @@ use chatbridge_core::{Context, Message};
 use crate::DiscordClient;
 use crate::model::Interaction;
 
-/// The interaction a message was made from, as stored in [`Message::extensions`].
-#[derive(Clone, Debug)]
-pub(crate) struct DiscordData(pub(crate) Arc<Interaction>);
-
 /// Reads the Discord interaction behind a [`Message`].
 ///
 /// ```
@@ -31,7 +27,7 @@ pub trait DiscordMessageExt {
 
 impl DiscordMessageExt for Message {
     fn discord(&self) -> Option<&Interaction> {
-        self.extensions.get::<DiscordData>().map(|d| &*d.0)
+        self.payload::<Interaction>()
     }
 }
 

@@ -14,7 +14,6 @@ use std::sync::Arc;
 
 use chatbridge_core::{Command, Message, MessageKind, Platform, Sender};
 
-use crate::ext::DiscordData;
 use crate::model::{
     CommandData, CommandType, ContextType, Interaction, InteractionData, OptionValue,
 };
@@ -68,7 +67,7 @@ pub(crate) fn to_message(interaction: Interaction) -> Message {
         Some(context) => context == ContextType::BotDm,
         None => interaction.guild_id.is_none(),
     };
-    message.direct(direct).with_extension(DiscordData(interaction))
+    message.direct(direct).with_payload(interaction)
 }
 
 /// A command's args, text, and the message it targets.

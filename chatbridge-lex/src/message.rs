@@ -25,7 +25,7 @@ pub trait LexMessageExt {
 
 impl LexMessageExt for Message {
     fn lex(&self) -> Option<&LexEvent> {
-        self.extensions.get::<Arc<LexEvent>>().map(|event| &**event)
+        self.payload::<LexEvent>()
     }
 }
 
@@ -55,5 +55,5 @@ pub(crate) fn to_message(event: LexEvent) -> Message {
     if let Some(workspace) = channel.as_ref().and_then(|c| c.workspace_id()) {
         message = message.with_workspace(workspace);
     }
-    message.with_extension(Arc::new(event))
+    message.with_payload(Arc::new(event))
 }

@@ -1,9 +1,11 @@
 //! `application/x-www-form-urlencoded` bodies, decoded exactly as [`form_urlencoded::parse`]
-//! decodes them, but in one pass and a word at a time: the body is checked as UTF-8 once, one
-//! scan finds the fields and which of them hold escapes (eight bytes per step), a field without
-//! `%` or `+` is borrowed as it is, and a value is decoded only when it is asked for. Slash
-//! commands are forms, and decoding them was the larger part of answering one (more than
-//! checking its signature).
+//! decodes them, but in one pass: the body is checked as UTF-8 once, one scan finds the fields
+//! and which of them hold escapes, a field without `%` or `+` is borrowed as it is, and a value
+//! is decoded only when it is asked for, a run at a time. Slash commands are forms, and decoding
+//! them was the larger part of answering one (more than checking its signature).
+//!
+//! Measured on the 509-byte slash command of the benchmarks: plain byte loops beat both a
+//! word-at-a-time scan and `memchr`, whose calls cost more than they save on fields this short.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -19,10 +21,36 @@ pub(crate) fn pairs(body: &[u8]) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, 
 /// The fields of a form, in order: each name decoded, each value decoded only when asked.
 pub(crate) fn fields(body: &[u8]) -> impl Iterator<Item = (Cow<'_, str>, Value<'_>)> {
     let form = Form { bytes: body, text: std::str::from_utf8(body).ok() };
-    let mut at = 0;
+    let mut start = 0;
     std::iter::from_fn(move || {
-        let (name, value) = next_piece(body, &mut at)?;
-        Some((form.decode(name), Value { form, field: value }))
+        while start < body.len() {
+            let mut equals = None;
+            let (mut name_plain, mut value_plain) = (true, true);
+            let mut end = start;
+            while let Some(&byte) = body.get(end) {
+                if SPECIAL[usize::from(byte)] {
+                    match byte {
+                        b'&' => break,
+                        b'=' if equals.is_none() => equals = Some(end),
+                        b'=' => {}
+                        _ if equals.is_none() => name_plain = false,
+                        _ => value_plain = false,
+                    }
+                }
+                end += 1;
+            }
+            let piece = start..end;
+            start = end + 1;
+            if !piece.is_empty() {
+                let (name, value) = match equals {
+                    Some(eq) => (piece.start..eq, eq + 1..piece.end),
+                    None => (piece.clone(), piece.end..piece.end),
+                };
+                let value = Value { form, field: Field { range: value, plain: value_plain } };
+                return Some((form.decode(Field { range: name, plain: name_plain }), value));
+            }
+        }
+        None
     })
 }
 
@@ -48,6 +76,16 @@ impl<'a> Value<'a> {
         self.form.decode(self.field.clone()) == text
     }
 }
+
+/// The bytes that split a form or need decoding.
+const SPECIAL: [bool; 256] = {
+    let mut special = [false; 256];
+    special[b'&' as usize] = true;
+    special[b'=' as usize] = true;
+    special[b'%' as usize] = true;
+    special[b'+' as usize] = true;
+    special
+};
 
 /// A body, and the same bytes as text when they are UTF-8 (checked once for the whole body:
 /// fields are split off at `&` and `=`, which never fall inside a character, so every field of
@@ -77,22 +115,22 @@ impl<'a> Form<'a> {
         let mut out = Vec::with_capacity(input.len());
         let mut at = 0;
         while at < input.len() {
-            let next = next_special(input, at);
-            out.extend_from_slice(&input[at..next]);
-            let Some(&byte) = input.get(next) else { break };
-            at = next + 1;
-            match byte {
-                b'+' => out.push(b' '),
-                b'%' => match input.get(at..at + 2).map(|pair| (hex(pair[0]), hex(pair[1]))) {
-                    Some((Some(high), Some(low))) => {
-                        out.push(high << 4 | low);
-                        at += 2;
-                    }
-                    // Not an escape: the `%` stands for itself.
-                    _ => out.push(b'%'),
-                },
-                // `=` after a value's first (a field never holds `&`).
-                other => out.push(other),
+            let run = input[at..].iter().position(|&b| b == b'%' || b == b'+');
+            let run = run.map_or(input.len(), |n| at + n);
+            out.extend_from_slice(&input[at..run]);
+            at = run;
+            let Some(&byte) = input.get(at) else { break };
+            at += 1;
+            if byte == b'+' {
+                out.push(b' ');
+            } else if let Some(&[high, low]) = input.get(at..).and_then(<[u8]>::first_chunk::<2>)
+                && let (Some(high), Some(low)) = (hex(high), hex(low))
+            {
+                out.push(high << 4 | low);
+                at += 2;
+            } else {
+                // Not an escape: the `%` stands for itself.
+                out.push(b'%');
             }
         }
         match String::from_utf8(out) {
@@ -100,65 +138,6 @@ impl<'a> Form<'a> {
             Err(error) => Cow::Owned(String::from_utf8_lossy(error.as_bytes()).into_owned()),
         }
     }
-}
-
-/// The next non-empty `&`-separated piece from `at` on, split at its first `=` (none: an empty
-/// value), noting whether its name and its value hold escapes; `at` moves past it.
-fn next_piece(body: &[u8], at: &mut usize) -> Option<(Field, Field)> {
-    while *at < body.len() {
-        let start = *at;
-        let mut equals = None;
-        let (mut name_plain, mut value_plain) = (true, true);
-        let mut end = next_special(body, start);
-        while let Some(&byte) = body.get(end) {
-            match byte {
-                b'&' => break,
-                b'=' if equals.is_none() => equals = Some(end),
-                b'=' => {}
-                _ if equals.is_none() => name_plain = false,
-                _ => value_plain = false,
-            }
-            end = next_special(body, end + 1);
-        }
-        *at = end + 1;
-        if end > start {
-            let (name, value) = match equals {
-                Some(eq) => (start..eq, eq + 1..end),
-                None => (start..end, end..end),
-            };
-            return Some((
-                Field { range: name, plain: name_plain },
-                Field { range: value, plain: value_plain },
-            ));
-        }
-    }
-    None
-}
-
-/// The index of the first `&`, `=`, `%` or `+` at or after `from` (`bytes.len()` when there is
-/// none), eight bytes per step: a byte equal to `b` is a zero byte of `word ^ b * ONES`, and
-/// the lowest zero byte of a word is found exactly by the usual bit trick.
-fn next_special(bytes: &[u8], mut from: usize) -> usize {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    const fn zero_bytes(v: u64) -> u64 {
-        v.wrapping_sub(ONES) & !v & HIGHS
-    }
-    while let Some(chunk) = bytes.get(from..).and_then(<[u8]>::first_chunk::<8>) {
-        let word = u64::from_le_bytes(*chunk);
-        let found = zero_bytes(word ^ (ONES * b'&' as u64))
-            | zero_bytes(word ^ (ONES * b'=' as u64))
-            | zero_bytes(word ^ (ONES * b'%' as u64))
-            | zero_bytes(word ^ (ONES * b'+' as u64));
-        if found != 0 {
-            return from + (found.trailing_zeros() / 8) as usize;
-        }
-        from += 8;
-    }
-    let tail = bytes.get(from..).unwrap_or_default();
-    tail.iter()
-        .position(|b| matches!(b, b'&' | b'=' | b'%' | b'+'))
-        .map_or(bytes.len(), |n| from + n)
 }
 
 fn hex(byte: u8) -> Option<u8> {

@@ -1,8 +1,6 @@
 //! [`SlackPayload`]: the parsed Slack request behind a [`Message`], read with
 //! [`SlackMessageExt::slack`].
 
-use std::sync::Arc;
-
 use chatbridge_core::Message;
 
 use crate::{EventCallback, Interaction, SlashCommand};
@@ -10,13 +8,16 @@ use crate::{EventCallback, Interaction, SlashCommand};
 /// The Slack request a [`Message`] was made from.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
+// It lives behind the message's shared payload pointer, made once per request: boxing the
+// larger variants would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum SlackPayload {
     /// An Events API `event_callback`.
-    Event(Arc<EventCallback>),
+    Event(EventCallback),
     /// A slash command.
-    Command(Arc<SlashCommand>),
+    Command(SlashCommand),
     /// An interaction (`payload=` form).
-    Interaction(Arc<Interaction>),
+    Interaction(Interaction),
 }
 
 impl SlackPayload {
@@ -79,6 +80,6 @@ pub trait SlackMessageExt {
 
 impl SlackMessageExt for Message {
     fn slack(&self) -> Option<&SlackPayload> {
-        self.extensions.get::<SlackPayload>()
+        self.payload::<SlackPayload>()
     }
 }

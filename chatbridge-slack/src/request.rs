@@ -82,7 +82,7 @@ pub(crate) fn event(headers: &HeaderMap, body: &[u8]) -> Result<Incoming, Adapte
             // Uninstalls and revocations update installations even when no handler wants them.
             let lifecycle =
                 matches!(callback.event.kind.as_str(), "app_uninstalled" | "tokens_revoked");
-            let message = event_message(Arc::new(*callback));
+            let message = event_message(*callback);
             let mut dispatch = Dispatch::new(message, ReplyMode::Acknowledge, BUDGET);
             if lifecycle {
                 dispatch = dispatch.always_prepare();
@@ -109,11 +109,11 @@ pub(crate) fn form(body: &[u8]) -> Result<Incoming, AdapterError> {
                 }
                 _ => ReplyMode::Acknowledge,
             };
-            let message = interaction_message(Arc::new(interaction));
+            let message = interaction_message(interaction);
             Ok(Incoming::dispatch(Dispatch::new(message, mode, BUDGET)))
         }
         Form::Command(command) => {
-            let message = command_message(Arc::new(command));
+            let message = command_message(command);
             Ok(Incoming::dispatch(Dispatch::new(message, ReplyMode::Inline, BUDGET)))
         }
         Form::Neither => {
@@ -122,7 +122,7 @@ pub(crate) fn form(body: &[u8]) -> Result<Incoming, AdapterError> {
     }
 }
 
-fn event_message(callback: Arc<EventCallback>) -> Message {
+fn event_message(callback: EventCallback) -> Message {
     let event = &callback.event;
     let plain_message = matches!(
         event.subtype.as_deref(),
@@ -161,10 +161,10 @@ fn event_message(callback: Arc<EventCallback>) -> Message {
         .with_text(text.clone().unwrap_or_default())
         .with_sender(sender)
         .direct(event.channel_type.as_deref() == Some("im"))
-        .with_extension(SlackPayload::Event(callback))
+        .with_payload(Arc::new(SlackPayload::Event(callback)))
 }
 
-fn command_message(command: Arc<SlashCommand>) -> Message {
+fn command_message(command: SlashCommand) -> Message {
     let mut sender = Sender::new(command.user_id.as_str());
     sender.name.clone_from(&command.user_name);
     let mut message = Message::new(Platform::SLACK, MessageKind::Command)
@@ -176,10 +176,10 @@ fn command_message(command: Arc<SlashCommand>) -> Message {
     if let Some(team) = &command.team_id {
         message = message.with_workspace(team.as_str());
     }
-    message.with_extension(SlackPayload::Command(command))
+    message.with_payload(Arc::new(SlackPayload::Command(command)))
 }
 
-fn interaction_message(interaction: Arc<Interaction>) -> Message {
+fn interaction_message(interaction: Interaction) -> Message {
     let kind = match &interaction.kind {
         InteractionKind::BlockActions
         | InteractionKind::Shortcut
@@ -206,7 +206,7 @@ fn interaction_message(interaction: Arc<Interaction>) -> Message {
     if let Some(team) = &interaction.team_id {
         message = message.with_workspace(team.as_str());
     }
-    message.with_extension(SlackPayload::Interaction(interaction))
+    message.with_payload(Arc::new(SlackPayload::Interaction(interaction)))
 }
 
 /// An empty 200.

@@ -1,7 +1,8 @@
 //! Running a handler against the platform's ack budget.
 //!
 //! The handler's future is polled right here, in the request's task, so a handler that answers
-//! at once costs no task spawn and no timer. When the request must be answered before the
+//! at once costs no task spawn and no timer (the timer is only set once the handler has had to
+//! wait). When the request must be answered before the
 //! handler is done (a first reply, a deferral, the budget spent), the rest of the future moves
 //! to a tracked task and keeps going; if the host drops the request (the client went away), a
 //! guard moves it there too, so nothing accepted is cancelled.
@@ -10,12 +11,12 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Instant;
 
 use bytes::Bytes;
 use futures_util::FutureExt;
 use http::{Extensions, Response, StatusCode};
-use tokio::sync::oneshot;
 use tokio_util::task::TaskTracker;
 
 use super::{Bot, DEDUP_TTL, plain};
@@ -77,9 +78,8 @@ impl Bot {
         }
 
         let deadline = received + inner.budget.unwrap_or(budget);
-        let (first_tx, mut first_rx) = oneshot::channel();
         let first = match mode {
-            ReplyMode::Inline => First::Inline(first_tx),
+            ReplyMode::Inline => First::Inline,
             ReplyMode::Collect => First::Collect(Vec::new()),
             _ => First::Settled(Initial::Acknowledged),
         };
@@ -105,31 +105,36 @@ impl Bot {
             return sent.respond(adapter.acknowledge(message, Ack::Nothing));
         }
 
-        let sleep = tokio::time::sleep_until(deadline.into());
-        tokio::pin!(sleep);
-        let outcome = tokio::select! {
-            biased;
-            done = task.poll_fut() => Outcome::Finished(done),
-            first = &mut first_rx, if mode == ReplyMode::Inline => Outcome::First(first.ok()),
-            () = &mut sleep => Outcome::OutOfTime,
+        // Most handlers answer without waiting: they need no timer.
+        let outcome = match task.poll_once().await {
+            Poll::Ready(done) => Outcome::Finished(done),
+            Poll::Pending => match cx.take_first() {
+                Some(first) => Outcome::First(Some(first)),
+                None => {
+                    let sleep = tokio::time::sleep_until(deadline.into());
+                    tokio::pin!(sleep);
+                    tokio::select! {
+                        biased;
+                        done = task.poll_fut() => Outcome::Finished(done),
+                        () = cx.first_given(), if mode == ReplyMode::Inline => {
+                            Outcome::First(cx.take_first())
+                        }
+                        () = &mut sleep => Outcome::OutOfTime,
+                    }
+                }
+            },
         };
 
         let response = match outcome {
-            Outcome::First(Some(FirstReply::Reply(reply))) => {
+            Outcome::First(Some(given)) => {
                 task.detach();
-                self.render_or_fail(&*adapter, &cx, vec![reply])
-            }
-            Outcome::First(Some(FirstReply::Defer(visibility))) => {
-                task.detach();
-                adapter.acknowledge(message, Ack::Deferred { visibility })
+                self.render_first(&*adapter, &cx, given)
             }
             Outcome::First(None) | Outcome::OutOfTime => {
                 task.detach();
-                self.settle_late(&*adapter, &cx, &mut first_rx)
+                self.settle_late(&*adapter, &cx)
             }
-            Outcome::Finished(result) => {
-                self.settle_finished(&*adapter, &cx, &mut first_rx, result)
-            }
+            Outcome::Finished(result) => self.settle_finished(&*adapter, &cx, result),
         };
         sent.respond(response)
     }
@@ -162,39 +167,29 @@ impl Bot {
         }
     }
 
-    /// The budget ran out (or the first-reply channel closed): answer with whatever is settled.
-    fn settle_late(
-        &self,
-        adapter: &dyn Adapter,
-        cx: &Context,
-        first_rx: &mut oneshot::Receiver<FirstReply>,
-    ) -> Response<Bytes> {
+    /// The budget ran out: answer with whatever is settled.
+    fn settle_late(&self, adapter: &dyn Adapter, cx: &Context) -> Response<Bytes> {
         let message = cx.message();
+        let deferred = Ack::Deferred { visibility: Default::default() };
+        if let Some(given) = cx.take_first() {
+            // A reply or deferral raced the timer: honour it.
+            return self.render_first(adapter, cx, given);
+        }
         let mut first = cx.lock_first();
         match std::mem::replace(&mut *first, First::Settled(Initial::Deferred)) {
-            First::Inline(_) => {
-                adapter.acknowledge(message, Ack::Deferred { visibility: Default::default() })
-            }
             First::Collect(replies) if !replies.is_empty() => {
                 *first = First::Settled(Initial::Replied);
                 drop(first);
                 self.render_or_fail(adapter, cx, replies)
             }
-            First::Collect(_) => {
-                adapter.acknowledge(message, Ack::Deferred { visibility: Default::default() })
-            }
             First::Settled(initial) => {
                 *first = First::Settled(initial);
                 drop(first);
-                // A reply or deferral raced the timer into the channel: honour it.
-                match first_rx.try_recv() {
-                    Ok(FirstReply::Reply(reply)) => self.render_or_fail(adapter, cx, vec![reply]),
-                    Ok(FirstReply::Defer(visibility)) => {
-                        adapter.acknowledge(message, Ack::Deferred { visibility })
-                    }
-                    Err(_) => adapter
-                        .acknowledge(message, Ack::Deferred { visibility: Default::default() }),
-                }
+                adapter.acknowledge(message, deferred)
+            }
+            First::Inline | First::Collect(_) | First::Given(_) => {
+                drop(first);
+                adapter.acknowledge(message, deferred)
             }
         }
     }
@@ -204,30 +199,45 @@ impl Bot {
         &self,
         adapter: &dyn Adapter,
         cx: &Context,
-        first_rx: &mut oneshot::Receiver<FirstReply>,
         result: Result<(), Failed>,
     ) -> Response<Bytes> {
+        if let Some(given) = cx.take_first() {
+            return self.render_first(adapter, cx, given);
+        }
         let message = cx.message();
         let mut first = cx.lock_first();
         let state = std::mem::replace(&mut *first, First::Settled(Initial::Acknowledged));
-        drop(first);
         match (state, result) {
             (First::Collect(replies), Ok(())) if !replies.is_empty() => {
-                *cx.lock_first() = First::Settled(Initial::Replied);
+                *first = First::Settled(Initial::Replied);
+                drop(first);
                 self.render_or_fail(adapter, cx, replies)
             }
             (First::Settled(initial), _) => {
-                *cx.lock_first() = First::Settled(initial);
-                match first_rx.try_recv() {
-                    Ok(FirstReply::Reply(reply)) => self.render_or_fail(adapter, cx, vec![reply]),
-                    Ok(FirstReply::Defer(visibility)) => {
-                        adapter.acknowledge(message, Ack::Deferred { visibility })
-                    }
-                    Err(_) => adapter.acknowledge(message, Ack::Nothing),
-                }
+                *first = First::Settled(initial);
+                drop(first);
+                adapter.acknowledge(message, Ack::Nothing)
             }
             (_, Err(_)) => plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
-            (_, Ok(())) => adapter.acknowledge(message, Ack::Nothing),
+            (_, Ok(())) => {
+                drop(first);
+                adapter.acknowledge(message, Ack::Nothing)
+            }
+        }
+    }
+
+    /// The response for the handler's first reply or deferral.
+    fn render_first(
+        &self,
+        adapter: &dyn Adapter,
+        cx: &Context,
+        given: FirstReply,
+    ) -> Response<Bytes> {
+        match given {
+            FirstReply::Reply(reply) => self.render_or_fail(adapter, cx, vec![reply]),
+            FirstReply::Defer(visibility) => {
+                adapter.acknowledge(cx.message(), Ack::Deferred { visibility })
+            }
         }
     }
 
@@ -272,6 +282,7 @@ impl Sent<'_> {
 
 impl Drop for Sent<'_> {
     fn drop(&mut self) {
+        self.0.abandon_first();
         self.0.mark_sent();
     }
 }
@@ -286,6 +297,23 @@ struct Guard {
 impl Guard {
     fn new(cx: Context, fut: impl Future<Output = Result<(), Failed>> + Send + 'static) -> Self {
         Self { cx, fut: Some(Box::pin(fut)) }
+    }
+
+    /// Polls the handler once.
+    async fn poll_once(&mut self) -> Poll<Result<(), Failed>> {
+        std::future::poll_fn(|cx| {
+            Poll::Ready(match self.fut.as_mut() {
+                Some(fut) => {
+                    let polled = fut.as_mut().poll(cx);
+                    if polled.is_ready() {
+                        self.fut = None;
+                    }
+                    polled
+                }
+                None => Poll::Pending,
+            })
+        })
+        .await
     }
 
     /// Polls the handler; pending forever once detached.

@@ -80,6 +80,16 @@ impl Bot {
     /// signature, 400 malformed, 405 a method an endpoint does not take, 500 handler failure).
     pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
         let received = request.extensions().get::<ReceivedAt>().map_or_else(Instant::now, |r| r.0);
+        self.handle_received(request, received).await
+    }
+
+    /// [`handle`](Self::handle) for a request that arrived at `received` (hosts in this crate
+    /// pass the time along rather than allocate an extension for it).
+    pub(crate) async fn handle_received(
+        &self,
+        request: Request<Bytes>,
+        received: Instant,
+    ) -> Response<Bytes> {
         let Some(adapter) = self.adapter_for(request.uri().path()) else {
             return match self.endpoint_for(request.uri().path()) {
                 Some(endpoint) => self.serve_endpoint(&*endpoint, request).await,

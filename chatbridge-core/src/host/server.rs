@@ -42,9 +42,9 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, ToSocketAddrs};
 
-use super::tower::collect;
+use super::tower::collect_body;
 use crate::Bot;
-use crate::bot::{ReceivedAt, plain};
+use crate::bot::plain;
 
 /// Serves the bot on `addr` until SIGINT or SIGTERM, then shuts down gracefully.
 ///
@@ -266,16 +266,16 @@ async fn serve_one(
 }
 
 /// Reads the body (bounded in size and time), then has the bot answer.
-async fn answer<B>(bot: &Bot, timeouts: Timeouts, mut request: Request<B>) -> Response<Bytes>
+async fn answer<B>(bot: &Bot, timeouts: Timeouts, request: Request<B>) -> Response<Bytes>
 where
     B: http_body::Body,
     B::Error: Into<crate::BoxError>,
 {
-    request.extensions_mut().insert(ReceivedAt(Instant::now()));
+    let received = Instant::now();
     let collected =
-        tokio::time::timeout(timeouts.body_read, collect(request, bot.body_limit())).await;
+        tokio::time::timeout(timeouts.body_read, collect_body(request, bot.body_limit())).await;
     match collected {
-        Ok(Ok(request)) => bot.handle(request).await,
+        Ok(Ok(request)) => bot.handle_received(request, received).await,
         Ok(Err(refused)) => refused,
         Err(_) => plain(StatusCode::REQUEST_TIMEOUT, "request body timed out"),
     }

@@ -75,6 +75,19 @@ where
     if parts.extensions.get::<ReceivedAt>().is_none() {
         parts.extensions.insert(ReceivedAt(Instant::now()));
     }
+    collect_body(Request::from_parts(parts, body), limit).await
+}
+
+/// [`collect`] without setting [`ReceivedAt`].
+pub(crate) async fn collect_body<B>(
+    request: Request<B>,
+    limit: usize,
+) -> Result<Request<Bytes>, Response<Bytes>>
+where
+    B: Body,
+    B::Error: Into<BoxError>,
+{
+    let (parts, body) = request.into_parts();
     let declared = parts
         .headers
         .get(header::CONTENT_LENGTH)
