@@ -14,7 +14,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::adapter::{Adapter, Delivery, Initial};
 use crate::store::SharedStore;
-use crate::{Bot, BotError, DeliveryError, IntoReply, Message, Platform, Reply, Visibility};
+use crate::{Bot, BotError, DeliveryError, Emoji, IntoReply, Message, Platform, Reply, Visibility};
 
 /// How long a delivery waits for the HTTP response to leave before it goes anyway.
 const RESPONSE_WAIT: Duration = Duration::from_secs(5);
@@ -106,6 +106,20 @@ impl First {
             Self::Inline | Self::Collect(_) => Initial::Acknowledged,
         }
     }
+}
+
+/// Where [`Context::place`] put a reply.
+pub(crate) enum Placed {
+    /// Into the response (or nowhere: it was empty).
+    Done,
+    /// Nowhere yet: it is a follow-up to deliver.
+    Deliver(Rest),
+}
+
+/// A reply to deliver after the response, and its reaction.
+pub(crate) struct Rest {
+    reply: Reply,
+    reaction: Option<Emoji>,
 }
 
 /// What the request side gets from the handler before it answers.
@@ -238,31 +252,53 @@ impl Context {
     /// A follow-up the platform refused or that could not be made; the bot's error hook hears
     /// of it too.
     pub async fn reply(&self, reply: impl IntoReply) -> Result<(), DeliveryError> {
-        let Some(reply) = reply.into_reply() else { return Ok(()) };
+        match self.place(reply) {
+            Placed::Done => Ok(()),
+            Placed::Deliver(rest) => self.deliver_rest(rest).await,
+        }
+    }
+
+    /// The part of [`reply`](Self::reply) that needs no waiting: the reply goes into the
+    /// collected replies or the first-reply slot if it can (a reaction alone then starts in the
+    /// background); what must still be delivered is given back.
+    pub(crate) fn place(&self, reply: impl IntoReply) -> Placed {
+        let Some(reply) = reply.into_reply() else { return Placed::Done };
         // A platform without a follow-up channel gets the whole reply, reaction included, to
         // render as it can (Lex shows the emoji).
         let reply = match &mut *self.lock_first() {
             First::Collect(replies) => {
                 replies.push(reply);
-                return Ok(());
+                return Placed::Done;
             }
             _ => reply,
         };
         let (reply, reaction) = reply.take_reaction();
-        if !reply.is_empty()
-            && let Some(reply) = self.try_first(reply)
-        {
-            self.deliver(reply, true).await?;
+        let follow_up = if reply.is_empty() { None } else { self.try_first(reply) };
+        match follow_up {
+            Some(reply) => Placed::Deliver(Rest { reply, reaction }),
+            None => {
+                self.react(reaction);
+                Placed::Done
+            }
         }
+    }
+
+    /// Delivers what [`place`](Self::place) could not place, then its reaction.
+    pub(crate) async fn deliver_rest(&self, rest: Rest) -> Result<(), DeliveryError> {
+        self.deliver(rest.reply, true).await?;
+        self.react(rest.reaction);
+        Ok(())
+    }
+
+    /// Sends a reaction in the background: it needs no response to have gone first (it
+    /// targets the source message), and the response must not wait for it.
+    fn react(&self, reaction: Option<Emoji>) {
         if let Some(emoji) = reaction {
-            // A reaction needs no response to have gone first (it targets the source message),
-            // and the response must not wait for it.
             let cx = self.clone();
             self.spawn(Box::pin(async move {
                 let _ = cx.deliver(Reply::reaction(emoji), false).await;
             }));
         }
-        Ok(())
     }
 
     /// Acknowledges the platform now, before there is a reply, with the visibility the reply

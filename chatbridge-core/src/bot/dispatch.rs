@@ -21,7 +21,7 @@ use tokio_util::task::TaskTracker;
 
 use super::{Bot, DEDUP_TTL, plain};
 use crate::adapter::{Ack, Adapter, Dispatch, Initial, Prepared, ReplyMode};
-use crate::context::{First, FirstReply, Task, spawn_tracked};
+use crate::context::{First, FirstReply, Placed, Task, spawn_tracked};
 use crate::{BotError, Context, HandlerError, Platform};
 
 type HandlerTask = Pin<Box<dyn Future<Output = Result<(), Failed>> + Send>>;
@@ -151,8 +151,12 @@ impl Bot {
         async move {
             let result = AssertUnwindSafe(async {
                 let reply = handler.call(cx.clone(), message).await?;
-                if let Some(reply) = reply {
-                    cx.reply(reply).await?;
+                // Boxed, and only when a follow-up is due: a reply that goes inline (the common
+                // case) then keeps this future small.
+                if let Some(reply) = reply
+                    && let Placed::Deliver(rest) = cx.place(reply)
+                {
+                    Box::pin(cx.deliver_rest(rest)).await?;
                 }
                 Ok::<(), HandlerError>(())
             })
