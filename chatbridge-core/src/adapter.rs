@@ -82,18 +82,21 @@ pub trait Adapter: std::any::Any + Send + Sync {
 /// What [`Adapter::parse`] found in a request.
 #[derive(Debug)]
 #[non_exhaustive]
+// Made once per request and taken apart at once: boxing the message would only add an
+// allocation to every request.
+#[allow(clippy::large_enum_variant)]
 pub enum Incoming {
     /// Answer with this response and run nothing (handshakes, health probes).
     Respond(Response<Bytes>),
     /// A message for the handler.
-    Dispatch(Box<Dispatch>),
+    Dispatch(Dispatch),
 }
 
 impl Incoming {
     /// A message to dispatch.
     #[must_use]
     pub fn dispatch(dispatch: Dispatch) -> Self {
-        Self::Dispatch(Box::new(dispatch))
+        Self::Dispatch(dispatch)
     }
 }
 

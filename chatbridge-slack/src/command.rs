@@ -5,6 +5,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use chatbridge_core::{ConversationId, UserId, WorkspaceId};
+
 /// A slash command invocation. The legacy verification `token` is deliberately not kept.
 #[derive(Clone, Default)]
 #[non_exhaustive]
@@ -14,15 +16,15 @@ pub struct SlashCommand {
     /// What the user typed after the command.
     pub text: String,
     /// Who ran it.
-    pub user_id: String,
+    pub user_id: UserId,
     /// Their user name (deprecated by Slack, still sent).
     pub user_name: Option<String>,
     /// Where it was run.
-    pub channel_id: String,
+    pub channel_id: ConversationId,
     /// The channel's name.
     pub channel_name: Option<String>,
     /// The workspace.
-    pub team_id: Option<String>,
+    pub team_id: Option<WorkspaceId>,
     /// The workspace's domain.
     pub team_domain: Option<String>,
     /// The enterprise, on Enterprise Grid.
@@ -83,11 +85,11 @@ pub(crate) fn read_form(body: &[u8], payload: bool) -> Form<'_> {
                 cmd.command = value.into_string();
             }
             "text" => cmd.text = value.into_string(),
-            "user_id" => cmd.user_id = value.into_string(),
+            "user_id" => cmd.user_id = UserId::new(value.decode()),
             "user_name" => cmd.user_name = Some(value.into_string()),
-            "channel_id" => cmd.channel_id = value.into_string(),
+            "channel_id" => cmd.channel_id = ConversationId::new(value.decode()),
             "channel_name" => cmd.channel_name = Some(value.into_string()),
-            "team_id" => cmd.team_id = Some(value.into_string()),
+            "team_id" => cmd.team_id = Some(WorkspaceId::new(value.decode())),
             "team_domain" => cmd.team_domain = Some(value.into_string()),
             "enterprise_id" => cmd.enterprise_id = non_empty(value.into_string()),
             "api_app_id" => cmd.api_app_id = Some(value.into_string()),
@@ -146,6 +148,6 @@ mod tests {
         assert_eq!(cmd.enterprise_id, None);
         assert_eq!(cmd.response_url, None);
         assert!(cmd.is_enterprise_install);
-        assert_eq!(cmd.team_id.as_deref(), Some("T1"));
+        assert_eq!(cmd.team_id.as_ref().map(WorkspaceId::as_str), Some("T1"));
     }
 }

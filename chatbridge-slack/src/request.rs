@@ -165,16 +165,17 @@ fn event_message(callback: EventCallback) -> Message {
 }
 
 fn command_message(command: SlashCommand) -> Message {
-    let mut sender = Sender::new(command.user_id.as_str());
+    // The ids are shared with the command, not copied.
+    let mut sender = Sender::new(command.user_id.clone());
     sender.name.clone_from(&command.user_name);
     let mut message = Message::new(Platform::SLACK, MessageKind::Command)
         .with_text(command.text.as_str())
         .with_command(Command::new(command.command.as_str(), command.text.as_str()))
-        .with_conversation(command.channel_id.as_str())
+        .with_conversation(command.channel_id.clone())
         .with_sender(sender)
-        .direct(command.channel_id.starts_with('D'));
+        .direct(command.channel_id.as_str().starts_with('D'));
     if let Some(team) = &command.team_id {
-        message = message.with_workspace(team.as_str());
+        message = message.with_workspace(team.clone());
     }
     message.with_payload(Arc::new(SlackPayload::Command(command)))
 }

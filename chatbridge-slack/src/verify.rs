@@ -8,7 +8,7 @@ use std::fmt;
 use chatbridge_core::clock::{SharedClock, system_clock};
 use chatbridge_core::{AdapterError, Secret};
 use hmac::{Hmac, Mac};
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
@@ -18,6 +18,9 @@ pub const SIGNATURE_HEADER: &str = "x-slack-signature";
 pub const TIMESTAMP_HEADER: &str = "x-slack-request-timestamp";
 /// How far, in seconds, a request's timestamp may be from now, in either direction.
 pub const MAX_SKEW_SECS: u64 = 300;
+/// The longest body taken for Slack's unsigned `ssl_check` probe (`ssl_check=1&token=…` is
+/// about forty bytes).
+pub const SSL_CHECK_MAX_LEN: usize = 256;
 
 /// Checks Slack's request signatures with a signing secret and a clock.
 ///
@@ -68,9 +71,10 @@ impl Verifier {
     /// more than [`MAX_SKEW_SECS`] away from now (either way), or the signature does not match.
     /// The error never contains the expected signature.
     pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), AdapterError> {
-        let timestamp = header(headers, TIMESTAMP_HEADER)
+        // Header names made once, not parsed from a string for every lookup.
+        let timestamp = header(headers, &HeaderName::from_static(TIMESTAMP_HEADER))
             .ok_or(AdapterError::Unauthorized("missing request timestamp"))?;
-        let signature = header(headers, SIGNATURE_HEADER)
+        let signature = header(headers, &HeaderName::from_static(SIGNATURE_HEADER))
             .ok_or(AdapterError::Unauthorized("missing signature"))?;
         let ts = parse_timestamp(timestamp)
             .ok_or(AdapterError::Unauthorized("malformed request timestamp"))?;
@@ -122,12 +126,14 @@ pub fn sign(secret: &Secret, timestamp: u64, body: &[u8]) -> String {
 }
 
 /// Whether a body is Slack's bare certificate probe: a form with `ssl_check=1` and at most a
-/// `token`, nothing else, each field once. Only such a body is answered without a signature;
-/// `ssl_check=true`, a repeated field or any other field makes it an ordinary request that must
-/// verify.
+/// `token`, nothing else, each field once, in at most [`SSL_CHECK_MAX_LEN`] bytes. Only such a
+/// body is answered without a signature; `ssl_check=true`, a repeated field, any other field or
+/// a longer body makes it an ordinary request that must verify.
 #[must_use]
 pub fn is_bare_ssl_check(body: &[u8]) -> bool {
-    if body.first() == Some(&b'{') {
+    // Every request pays for this check before its signature is: a probe is a few dozen bytes,
+    // so a longer body is refused without being read.
+    if body.len() > SSL_CHECK_MAX_LEN || body.first() == Some(&b'{') {
         return false;
     }
     let mut ssl_check = false;
@@ -162,7 +168,7 @@ fn update(mac: &mut Hmac<Sha256>, timestamp: &str, body: &[u8]) {
     mac.update(body);
 }
 
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+fn header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
     let mut values = headers.get_all(name).iter();
     let value = values.next()?;
     // Two signatures or two timestamps: refuse rather than guess which one counts.

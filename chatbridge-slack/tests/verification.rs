@@ -135,6 +135,10 @@ async fn ssl_check_smuggling_is_verified_and_refused() {
         ("ssl_check twice", unsigned(FORM, b"ssl_check=1&ssl_check=1".to_vec())),
         ("ssl_check in a payload form", unsigned(FORM, payload)),
         ("ssl_check in JSON", unsigned(JSON, serde_json::to_vec(&json_event).unwrap())),
+        (
+            "an oversized probe",
+            unsigned(FORM, format!("ssl_check=1&token={}", "x".repeat(300)).into()),
+        ),
     ];
     for (name, request) in cases {
         let response = bot.handle(request).await;

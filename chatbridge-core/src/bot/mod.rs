@@ -108,7 +108,7 @@ impl Bot {
             Ok(Ok(Incoming::Dispatch(dispatch))) => {
                 let scope = request.extensions().get::<Continuations>().map(|c| c.0.clone());
                 drop(request);
-                self.dispatch(adapter, *dispatch, received, scope).await
+                self.dispatch(adapter, dispatch, received, scope).await
             }
             Ok(Err(error)) => {
                 let status = error.status();

@@ -193,7 +193,9 @@ pub(crate) fn workspace_of(payload: &SlackPayload) -> (Option<String>, Option<St
                 callback.team_id.clone().or_else(|| callback.context_team_id.clone()),
             ),
         },
-        SlackPayload::Command(command) => (command.enterprise_id.clone(), command.team_id.clone()),
+        SlackPayload::Command(command) => {
+            (command.enterprise_id.clone(), command.team_id.as_ref().map(|t| t.as_str().to_owned()))
+        }
         SlackPayload::Interaction(interaction) => {
             let raw = &interaction.raw;
             let enterprise = raw
