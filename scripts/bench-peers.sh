@@ -5,9 +5,12 @@
 #   scripts/bench-peers.sh                  # chatbridge + the three hyper floor rows: http + cold start
 #   scripts/bench-peers.sh --peers          # + bolt-js, bolt-python, discord-interactions (js, py)
 #   scripts/bench-peers.sh --only http      # steps: http, cold, micro, lambda (repeatable)
+#   ROUNDS=7 scripts/bench-peers.sh         # the http step 7 times, rows interleaved; ratios
+#                                           # per round, then their median (bench-rounds.py)
 #
 # Env: PEERS_DIR (the harness, default ../shared/bench/peers next to the checkout),
 #      DURATION / CONNS / WARMUP / REPEAT / COLD_RUNS / PIN (the harness's knobs),
+#      ROUNDS (interleaved rounds of the http step, default 1),
 #      BENCH_SERVER_ARGS (extra bench_server flags, e.g. --current-thread),
 #      PEERS_WORK (where results go, default /tmp/peers-bench).
 # Writes the harness's table to stdout and to $PEERS_WORK/results/table.md (markdown).
@@ -22,7 +25,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --peers) peers=1 ;;
     --only) shift; steps+=("$1") ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -41,7 +44,27 @@ fi
 export PEERS_ONLY=${PEERS_ONLY:-$only}
 
 echo "[bench-peers] machine: $(lscpu | sed -n 's/^Model name: *//p') x $(nproc); load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-"$PEERS_DIR/run_all.sh" "${steps[@]}"
-mkdir -p "$PEERS_WORK/results"
-"${PEERS_VENV:-/tmp/peers-venv}/bin/python" "$PEERS_DIR/report.py" --md > "$PEERS_WORK/results/table.md"
-echo "[bench-peers] markdown table: $PEERS_WORK/results/table.md" >&2
+rounds=${ROUNDS:-1}
+results="$PEERS_WORK/results"
+mkdir -p "$results"
+if [ "$rounds" -gt 1 ] && [[ " ${steps[*]} " == *" http "* ]]; then
+  # Each round runs every row once (REPEAT defaults to 1 here), so that the rows compared
+  # are measured minutes, not a quarter of an hour, apart.
+  rm -f "$results"/http-round*.json
+  export REPEAT=${REPEAT:-1}
+  "$PEERS_DIR/run_all.sh" --install-only
+  for r in $(seq "$rounds"); do
+    echo "[bench-peers] round $r of $rounds" >&2
+    "$PEERS_DIR/run_all.sh" --no-install http
+    cp "$results/http.json" "$results/http-round$r.json"
+  done
+  rest=()
+  for s in "${steps[@]}"; do [ "$s" = http ] || rest+=("$s"); done
+  [ ${#rest[@]} -eq 0 ] || "$PEERS_DIR/run_all.sh" --no-install "${rest[@]}"
+  python3 "$ROOT/scripts/bench-rounds.py" "$results" | tee "$results/rounds.md"
+  echo "[bench-peers] interleaved rounds: $results/rounds.md" >&2
+else
+  "$PEERS_DIR/run_all.sh" "${steps[@]}"
+fi
+"${PEERS_VENV:-/tmp/peers-venv}/bin/python" "$PEERS_DIR/report.py" --md > "$results/table.md"
+echo "[bench-peers] markdown table: $results/table.md" >&2

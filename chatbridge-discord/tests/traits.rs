@@ -44,3 +44,13 @@ fn debug_redacts_the_bot_token_and_the_interaction_token() {
     let interaction = Interaction::from_slice(&common::fixture("command_options.json")).unwrap();
     assert!(!format!("{interaction:#?}").contains(interaction.token.expose()));
 }
+
+#[test]
+fn an_interaction_reads_the_same_from_bytes_and_from_a_json_value() {
+    let body = common::fixture("command_options.json");
+    let from_bytes = Interaction::from_slice(&body).unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let from_value: Interaction = serde_json::from_value(value).unwrap();
+    assert_eq!(format!("{from_bytes:?}"), format!("{from_value:?}"));
+    assert!(from_value.command().is_some());
+}

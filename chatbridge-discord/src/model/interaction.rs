@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::{CommandData, ComponentData, Member, ModalSubmitData, PartialMessage, User, u8_enum};
 
@@ -207,8 +208,10 @@ impl<'de> Deserialize<'de> for Interaction {
             application_id: String,
             #[serde(rename = "type")]
             kind: InteractionType,
+            // Kept as raw JSON until `type` is known (it may come after `data`), then parsed
+            // straight into its typed form: no `Value` tree in between.
             #[serde(default)]
-            data: Option<Value>,
+            data: Option<Box<RawValue>>,
             #[serde(default)]
             guild_id: Option<String>,
             #[serde(default)]
@@ -258,26 +261,34 @@ impl<'de> Deserialize<'de> for Interaction {
 
 /// Reads `data` by interaction type. Known types with malformed data are errors (a 400);
 /// unknown types keep their data as it came.
-fn typed_data(kind: InteractionType, data: Option<Value>) -> Result<InteractionData, String> {
+fn typed_data(
+    kind: InteractionType,
+    data: Option<Box<RawValue>>,
+) -> Result<InteractionData, String> {
     let missing = || format!("interaction type {} without data", u8::from(kind));
+    let raw = data.as_deref().map(RawValue::get);
     match kind {
         InteractionType::Ping => Ok(InteractionData::None),
-        InteractionType::ApplicationCommand => CommandData::deserialize(data.ok_or_else(missing)?)
+        InteractionType::ApplicationCommand => serde_json::from_str(raw.ok_or_else(missing)?)
             .map(InteractionData::Command)
             .map_err(|e| format!("command data: {e}")),
         InteractionType::ApplicationCommandAutocomplete => {
-            CommandData::deserialize(data.ok_or_else(missing)?)
+            serde_json::from_str(raw.ok_or_else(missing)?)
                 .map(InteractionData::Autocomplete)
                 .map_err(|e| format!("autocomplete data: {e}"))
         }
-        InteractionType::MessageComponent => ComponentData::deserialize(data.ok_or_else(missing)?)
+        InteractionType::MessageComponent => serde_json::from_str(raw.ok_or_else(missing)?)
             .map(InteractionData::Component)
             .map_err(|e| format!("component data: {e}")),
-        InteractionType::ModalSubmit => data
+        InteractionType::ModalSubmit => raw
+            .and_then(|raw| serde_json::from_str::<Value>(raw).ok())
             .as_ref()
             .and_then(ModalSubmitData::from_value)
             .map(InteractionData::Modal)
             .ok_or_else(|| "modal data without custom_id".to_owned()),
-        InteractionType::Unknown(_) => Ok(InteractionData::Unknown(data.unwrap_or(Value::Null))),
+        InteractionType::Unknown(_) => Ok(InteractionData::Unknown(match raw {
+            Some(raw) => serde_json::from_str(raw).map_err(|e| format!("data: {e}"))?,
+            None => Value::Null,
+        })),
     }
 }
