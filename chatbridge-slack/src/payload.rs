@@ -8,12 +8,9 @@ use crate::{EventCallback, Interaction, SlashCommand};
 /// The Slack request a [`Message`] was made from.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
-// It lives behind the message's shared payload pointer, made once per request: boxing the
-// larger variants would only add an allocation.
-#[allow(clippy::large_enum_variant)]
 pub enum SlackPayload {
-    /// An Events API `event_callback`.
-    Event(EventCallback),
+    /// An Events API `event_callback` (boxed as it was parsed: it is the largest by far).
+    Event(Box<EventCallback>),
     /// A slash command.
     Command(SlashCommand),
     /// An interaction (`payload=` form).

@@ -82,7 +82,7 @@ pub(crate) fn event(headers: &HeaderMap, body: &[u8]) -> Result<Incoming, Adapte
             // Uninstalls and revocations update installations even when no handler wants them.
             let lifecycle =
                 matches!(callback.event.kind.as_str(), "app_uninstalled" | "tokens_revoked");
-            let message = event_message(*callback);
+            let message = event_message(callback);
             let mut dispatch = Dispatch::new(message, ReplyMode::Acknowledge, BUDGET);
             if lifecycle {
                 dispatch = dispatch.always_prepare();
@@ -122,7 +122,7 @@ pub(crate) fn form(body: &[u8]) -> Result<Incoming, AdapterError> {
     }
 }
 
-fn event_message(callback: EventCallback) -> Message {
+fn event_message(callback: Box<EventCallback>) -> Message {
     let event = &callback.event;
     let plain_message = matches!(
         event.subtype.as_deref(),
