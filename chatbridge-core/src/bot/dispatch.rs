@@ -146,7 +146,6 @@ impl Bot {
         message: crate::Message,
     ) -> impl Future<Output = Result<(), Failed>> + Send + 'static {
         let handler = Arc::clone(&self.inner.handler);
-        let bot = self.clone();
         let platform = message.platform;
         async move {
             let result = AssertUnwindSafe(async {
@@ -165,7 +164,7 @@ impl Bot {
             .unwrap_or_else(|_| Err(HandlerError::msg("handler panicked")));
             result.map_err(|error| {
                 tracing::warn!(%platform, %error, "handler failed");
-                bot.report(BotError::Handler { platform, error });
+                cx.bot().report(BotError::Handler { platform, error });
                 Failed
             })
         }
