@@ -7,36 +7,37 @@ use std::fmt;
 
 use chatbridge_core::{ConversationId, UserId, WorkspaceId};
 
+use crate::form::Value;
+
 /// A slash command invocation. The legacy verification `token` is deliberately not kept.
+///
+/// Its text fields are read through methods: they live, decoded, in one buffer (a command is
+/// a dozen short strings, and one allocation for them all instead of one each is a measurable
+/// part of answering it).
 #[derive(Clone, Default)]
-#[non_exhaustive]
 pub struct SlashCommand {
-    /// The command, with its slash: `/hello-there`.
-    pub command: String,
-    /// What the user typed after the command.
-    pub text: String,
-    /// Who ran it.
-    pub user_id: UserId,
-    /// Their user name (deprecated by Slack, still sent).
-    pub user_name: Option<String>,
-    /// Where it was run.
-    pub channel_id: ConversationId,
-    /// The channel's name.
-    pub channel_name: Option<String>,
-    /// The workspace.
-    pub team_id: Option<WorkspaceId>,
-    /// The workspace's domain.
-    pub team_domain: Option<String>,
-    /// The enterprise, on Enterprise Grid.
-    pub enterprise_id: Option<String>,
-    /// The app the command belongs to.
-    pub api_app_id: Option<String>,
-    /// Where delayed replies go: up to 5 posts within 30 minutes.
-    pub response_url: Option<String>,
-    /// Opens a modal within 3 seconds.
-    pub trigger_id: Option<String>,
-    /// Whether the app is installed for the whole enterprise.
-    pub is_enterprise_install: bool,
+    /// Every kept value, decoded, one after another.
+    values: String,
+    command: Span,
+    text: Span,
+    user_id: UserId,
+    user_name: Option<Span>,
+    channel_id: ConversationId,
+    channel_name: Option<Span>,
+    team_id: Option<WorkspaceId>,
+    team_domain: Option<Span>,
+    enterprise_id: Option<Span>,
+    api_app_id: Option<Span>,
+    response_url: Option<Span>,
+    trigger_id: Option<Span>,
+    is_enterprise_install: bool,
+}
+
+/// Where one value lies in [`SlashCommand::values`].
+#[derive(Clone, Copy, Default)]
+struct Span {
+    start: u32,
+    end: u32,
 }
 
 impl SlashCommand {
@@ -47,8 +48,10 @@ impl SlashCommand {
     ///
     /// let cmd = SlashCommand::from_form(b"command=%2Fhello-there&text=help&user_id=U1&channel_id=C1")
     ///     .unwrap();
-    /// assert_eq!(cmd.command, "/hello-there");
-    /// assert_eq!(cmd.text, "help");
+    /// assert_eq!(cmd.command(), "/hello-there");
+    /// assert_eq!(cmd.text(), "help");
+    /// assert_eq!(cmd.user_id().as_str(), "U1");
+    /// assert_eq!(cmd.response_url(), None);
     /// ```
     #[must_use]
     pub fn from_form(body: &[u8]) -> Option<Self> {
@@ -57,6 +60,108 @@ impl SlashCommand {
             Form::Interaction(_) | Form::Neither => None,
         }
     }
+
+    /// The command, with its slash: `/hello-there`.
+    #[must_use]
+    pub fn command(&self) -> &str {
+        self.get(self.command)
+    }
+
+    /// What the user typed after the command.
+    #[must_use]
+    pub fn text(&self) -> &str {
+        self.get(self.text)
+    }
+
+    /// Who ran it.
+    #[must_use]
+    pub fn user_id(&self) -> &UserId {
+        &self.user_id
+    }
+
+    /// Their user name (deprecated by Slack, still sent).
+    #[must_use]
+    pub fn user_name(&self) -> Option<&str> {
+        self.user_name.map(|span| self.get(span))
+    }
+
+    /// Where it was run.
+    #[must_use]
+    pub fn channel_id(&self) -> &ConversationId {
+        &self.channel_id
+    }
+
+    /// The channel's name.
+    #[must_use]
+    pub fn channel_name(&self) -> Option<&str> {
+        self.channel_name.map(|span| self.get(span))
+    }
+
+    /// The workspace.
+    #[must_use]
+    pub fn team_id(&self) -> Option<&WorkspaceId> {
+        self.team_id.as_ref()
+    }
+
+    /// The workspace's domain.
+    #[must_use]
+    pub fn team_domain(&self) -> Option<&str> {
+        self.team_domain.map(|span| self.get(span))
+    }
+
+    /// The enterprise, on Enterprise Grid.
+    #[must_use]
+    pub fn enterprise_id(&self) -> Option<&str> {
+        self.enterprise_id.map(|span| self.get(span))
+    }
+
+    /// The app the command belongs to.
+    #[must_use]
+    pub fn api_app_id(&self) -> Option<&str> {
+        self.api_app_id.map(|span| self.get(span))
+    }
+
+    /// Where delayed replies go: up to 5 posts within 30 minutes.
+    #[must_use]
+    pub fn response_url(&self) -> Option<&str> {
+        self.response_url.map(|span| self.get(span))
+    }
+
+    /// Opens a modal within 3 seconds.
+    #[must_use]
+    pub fn trigger_id(&self) -> Option<&str> {
+        self.trigger_id.map(|span| self.get(span))
+    }
+
+    /// Whether the app is installed for the whole enterprise.
+    #[must_use]
+    pub fn is_enterprise_install(&self) -> bool {
+        self.is_enterprise_install
+    }
+
+    fn get(&self, span: Span) -> &str {
+        // Spans are only ever made by `keep`, at the ends of whole values.
+        self.values.get(span.start as usize..span.end as usize).unwrap_or_default()
+    }
+
+    /// Appends a value to the buffer and says where it went.
+    fn keep(&mut self, value: Value<'_>, scratch: &mut Vec<u8>) -> Span {
+        let start = self.values.len();
+        value.decode_into(&mut self.values, scratch);
+        Span { start: offset(start), end: offset(self.values.len()) }
+    }
+
+    /// [`keep`](Self::keep), `None` for an empty value.
+    fn keep_non_empty(&mut self, value: Value<'_>, scratch: &mut Vec<u8>) -> Option<Span> {
+        let span = self.keep(value, scratch);
+        (span.end > span.start).then_some(span)
+    }
+}
+
+/// A buffer offset as a span end: bodies are far below 4 GiB (the bot's body limit is 1 MiB by
+/// default), and a larger one only saturates, never wraps.
+fn offset(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
 }
 
 /// What a form body Slack posts holds.
@@ -73,28 +178,29 @@ pub(crate) enum Form<'a> {
 
 /// Reads a form in one pass: with `payload`, the first field called `payload` makes it an
 /// interaction (and no other value is decoded); otherwise it is a command if it has a
-/// `command` field. Only the fields kept are copied out of the body.
+/// `command` field. Only the fields kept are copied out of the body, into one buffer.
 pub(crate) fn read_form(body: &[u8], payload: bool) -> Form<'_> {
-    let mut cmd = SlashCommand::default();
+    let mut cmd = SlashCommand { values: String::with_capacity(body.len()), ..Default::default() };
+    let mut scratch = Vec::new();
     let mut has_command = false;
     for (key, value) in crate::form::fields(body) {
         match &*key {
             "payload" if payload => return Form::Interaction(value.decode()),
             "command" => {
                 has_command = true;
-                cmd.command = value.into_string();
+                cmd.command = cmd.keep(value, &mut scratch);
             }
-            "text" => cmd.text = value.into_string(),
+            "text" => cmd.text = cmd.keep(value, &mut scratch),
             "user_id" => cmd.user_id = UserId::new(value.decode()),
-            "user_name" => cmd.user_name = Some(value.into_string()),
+            "user_name" => cmd.user_name = Some(cmd.keep(value, &mut scratch)),
             "channel_id" => cmd.channel_id = ConversationId::new(value.decode()),
-            "channel_name" => cmd.channel_name = Some(value.into_string()),
+            "channel_name" => cmd.channel_name = Some(cmd.keep(value, &mut scratch)),
             "team_id" => cmd.team_id = Some(WorkspaceId::new(value.decode())),
-            "team_domain" => cmd.team_domain = Some(value.into_string()),
-            "enterprise_id" => cmd.enterprise_id = non_empty(value.into_string()),
-            "api_app_id" => cmd.api_app_id = Some(value.into_string()),
-            "response_url" => cmd.response_url = non_empty(value.into_string()),
-            "trigger_id" => cmd.trigger_id = Some(value.into_string()),
+            "team_domain" => cmd.team_domain = Some(cmd.keep(value, &mut scratch)),
+            "enterprise_id" => cmd.enterprise_id = cmd.keep_non_empty(value, &mut scratch),
+            "api_app_id" => cmd.api_app_id = Some(cmd.keep(value, &mut scratch)),
+            "response_url" => cmd.response_url = cmd.keep_non_empty(value, &mut scratch),
+            "trigger_id" => cmd.trigger_id = Some(cmd.keep(value, &mut scratch)),
             "is_enterprise_install" => cmd.is_enterprise_install = value.is("true"),
             _ => {}
         }
@@ -106,16 +212,12 @@ impl fmt::Debug for SlashCommand {
     // The text is user content and the response_url a capability: neither goes in Debug.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SlashCommand")
-            .field("command", &self.command)
+            .field("command", &self.command())
             .field("user_id", &self.user_id)
             .field("channel_id", &self.channel_id)
             .field("team_id", &self.team_id)
             .finish_non_exhaustive()
     }
-}
-
-fn non_empty(value: String) -> Option<String> {
-    (!value.is_empty()).then_some(value)
 }
 
 #[cfg(test)]
@@ -130,7 +232,7 @@ mod tests {
         };
         assert_eq!(payload, r#"{"type":1}"#);
         let cmd = SlashCommand::from_form(body).expect("a command, read as one");
-        assert_eq!((cmd.command.as_str(), cmd.text.as_str()), ("/hello", "hi"));
+        assert_eq!((cmd.command(), cmd.text()), ("/hello", "hi"));
     }
 
     #[test]
@@ -145,9 +247,31 @@ mod tests {
             b"command=%2Fx&enterprise_id=&response_url=&is_enterprise_install=true&team_id=T1",
         )
         .expect("a command");
-        assert_eq!(cmd.enterprise_id, None);
-        assert_eq!(cmd.response_url, None);
-        assert!(cmd.is_enterprise_install);
-        assert_eq!(cmd.team_id.as_ref().map(WorkspaceId::as_str), Some("T1"));
+        assert_eq!(cmd.enterprise_id(), None);
+        assert_eq!(cmd.response_url(), None);
+        assert!(cmd.is_enterprise_install());
+        assert_eq!(cmd.team_id().map(WorkspaceId::as_str), Some("T1"));
+    }
+
+    #[test]
+    fn every_field_reads_back_decoded_and_a_repeated_field_keeps_its_last_value() {
+        let cmd = SlashCommand::from_form(
+            b"command=%2Fhi&text=caf%C3%A9+%26+more&user_name=obi&channel_name=general&\
+              team_domain=jedi&api_app_id=A1&trigger_id=1.2&text=again&\
+              response_url=https%3A%2F%2Fhooks.slack.com%2Fx&user_id=U1&channel_id=D1",
+        )
+        .expect("a command");
+        assert_eq!(cmd.command(), "/hi");
+        assert_eq!(cmd.text(), "again");
+        assert_eq!(cmd.user_name(), Some("obi"));
+        assert_eq!(cmd.channel_name(), Some("general"));
+        assert_eq!(cmd.team_domain(), Some("jedi"));
+        assert_eq!(cmd.api_app_id(), Some("A1"));
+        assert_eq!(cmd.trigger_id(), Some("1.2"));
+        assert_eq!(cmd.response_url(), Some("https://hooks.slack.com/x"));
+        assert_eq!((cmd.user_id().as_str(), cmd.channel_id().as_str()), ("U1", "D1"));
+        assert!(!format!("{cmd:?}").contains("hooks.slack.com"), "no capability in Debug");
+        let first = SlashCommand::from_form(b"command=%2Fx&text=caf%C3%A9+%26+more").unwrap();
+        assert_eq!(first.text(), "café & more");
     }
 }

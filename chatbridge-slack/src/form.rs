@@ -66,9 +66,19 @@ impl<'a> Value<'a> {
         self.form.decode(self.field)
     }
 
-    /// The value, decoded, as an owned string.
-    pub(crate) fn into_string(self) -> String {
-        self.decode().into_owned()
+    /// Appends the value, decoded, to `out`; `scratch` is room for the decoding.
+    pub(crate) fn decode_into(self, out: &mut String, scratch: &mut Vec<u8>) {
+        let Field { range, plain } = self.field;
+        if plain && let Some(text) = self.form.text {
+            out.push_str(&text[range]);
+            return;
+        }
+        scratch.clear();
+        decode_bytes(&self.form.bytes[range], scratch);
+        match std::str::from_utf8(scratch) {
+            Ok(text) => out.push_str(text),
+            Err(_) => out.push_str(&String::from_utf8_lossy(scratch)),
+        }
     }
 
     /// Whether the value is exactly `text` once decoded.
@@ -114,26 +124,32 @@ impl<'a> Form<'a> {
         }
         // Decoding never lengthens: one allocation, and no capacity growth in the loop.
         let mut out = Vec::with_capacity(input.len());
-        let mut at = 0;
-        while let Some(&byte) = input.get(at) {
-            at += 1;
-            out.push(match byte {
-                b'+' => b' ',
-                b'%' => match (input.get(at).and_then(hex), input.get(at + 1).and_then(hex)) {
-                    (Some(high), Some(low)) => {
-                        at += 2;
-                        high << 4 | low
-                    }
-                    // Not an escape: the `%` stands for itself.
-                    _ => b'%',
-                },
-                other => other,
-            });
-        }
+        decode_bytes(input, &mut out);
         match String::from_utf8(out) {
             Ok(text) => Cow::Owned(text),
             Err(error) => Cow::Owned(String::from_utf8_lossy(error.as_bytes()).into_owned()),
         }
+    }
+}
+
+/// Appends `input` to `out` with `+` as a space and `%XX` escapes decoded.
+fn decode_bytes(input: &[u8], out: &mut Vec<u8>) {
+    out.reserve(input.len());
+    let mut at = 0;
+    while let Some(&byte) = input.get(at) {
+        at += 1;
+        out.push(match byte {
+            b'+' => b' ',
+            b'%' => match (input.get(at).and_then(hex), input.get(at + 1).and_then(hex)) {
+                (Some(high), Some(low)) => {
+                    at += 2;
+                    high << 4 | low
+                }
+                // Not an escape: the `%` stands for itself.
+                _ => b'%',
+            },
+            other => other,
+        });
     }
 }
 

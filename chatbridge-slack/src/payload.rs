@@ -8,6 +8,9 @@ use crate::{EventCallback, Interaction, SlashCommand};
 /// The Slack request a [`Message`] was made from.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
+// It lives behind the message's shared payload pointer, made once per request: boxing the
+// interaction too would only add an allocation to each.
+#[allow(clippy::large_enum_variant)]
 pub enum SlackPayload {
     /// An Events API `event_callback` (boxed as it was parsed: it is the largest by far).
     Event(Box<EventCallback>),
@@ -50,7 +53,7 @@ impl SlackPayload {
     pub(crate) fn response_url(&self) -> Option<&str> {
         match self {
             Self::Event(_) => None,
-            Self::Command(command) => command.response_url.as_deref(),
+            Self::Command(command) => command.response_url(),
             Self::Interaction(interaction) => interaction.response_url.as_deref(),
         }
     }

@@ -166,15 +166,15 @@ fn event_message(callback: Box<EventCallback>) -> Message {
 
 fn command_message(command: SlashCommand) -> Message {
     // The ids are shared with the command, not copied.
-    let mut sender = Sender::new(command.user_id.clone());
-    sender.name.clone_from(&command.user_name);
+    let mut sender = Sender::new(command.user_id().clone());
+    sender.name = command.user_name().map(str::to_owned);
     let mut message = Message::new(Platform::SLACK, MessageKind::Command)
-        .with_text(command.text.as_str())
-        .with_command(Command::new(command.command.as_str(), command.text.as_str()))
-        .with_conversation(command.channel_id.clone())
+        .with_text(command.text())
+        .with_command(Command::new(command.command(), command.text()))
+        .with_conversation(command.channel_id().clone())
         .with_sender(sender)
-        .direct(command.channel_id.as_str().starts_with('D'));
-    if let Some(team) = &command.team_id {
+        .direct(command.channel_id().as_str().starts_with('D'));
+    if let Some(team) = command.team_id() {
         message = message.with_workspace(team.clone());
     }
     message.with_payload(Arc::new(SlackPayload::Command(command)))

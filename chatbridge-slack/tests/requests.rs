@@ -172,8 +172,8 @@ async fn slash_command_reply_renders_inline() {
     assert_eq!(msg.text, "94070");
     assert_eq!(msg.sender.id, "U2147483697");
     let command = msg.slack().and_then(SlackPayload::as_command).unwrap();
-    assert_eq!(command.enterprise_id.as_deref(), Some("E0001"));
-    assert_eq!(command.response_url.as_deref(), Some("https://hooks.slack.com/commands/x"));
+    assert_eq!(command.enterprise_id(), Some("E0001"));
+    assert_eq!(command.response_url(), Some("https://hooks.slack.com/commands/x"));
 }
 
 #[tokio::test]

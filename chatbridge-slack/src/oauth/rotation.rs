@@ -194,7 +194,8 @@ pub(crate) fn workspace_of(payload: &SlackPayload) -> (Option<String>, Option<St
             ),
         },
         SlackPayload::Command(command) => {
-            (command.enterprise_id.clone(), command.team_id.as_ref().map(|t| t.as_str().to_owned()))
+            let team = command.team_id().map(|t| t.as_str().to_owned());
+            (command.enterprise_id().map(str::to_owned), team)
         }
         SlackPayload::Interaction(interaction) => {
             let raw = &interaction.raw;
