@@ -103,7 +103,8 @@ impl LexAdapter {
             AdapterError::Internal(Box::new(error))
         })?;
         let bytes = serde_json::to_vec(&body).map_err(|e| AdapterError::Internal(Box::new(e)))?;
-        let mut response = Response::new(Bytes::from(bytes));
+        // A boxed slice becomes `Bytes` as it is (a spare `Vec` would take a shared header).
+        let mut response = Response::new(Bytes::from(bytes.into_boxed_slice()));
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));

@@ -145,15 +145,15 @@ impl SlashCommand {
     }
 
     /// Appends a value to the buffer and says where it went.
-    fn keep(&mut self, value: Value<'_>, scratch: &mut Vec<u8>) -> Span {
+    fn keep(&mut self, value: Value<'_>) -> Span {
         let start = self.values.len();
-        value.decode_into(&mut self.values, scratch);
+        value.decode_into(&mut self.values);
         Span { start: offset(start), end: offset(self.values.len()) }
     }
 
     /// [`keep`](Self::keep), `None` for an empty value.
-    fn keep_non_empty(&mut self, value: Value<'_>, scratch: &mut Vec<u8>) -> Option<Span> {
-        let span = self.keep(value, scratch);
+    fn keep_non_empty(&mut self, value: Value<'_>) -> Option<Span> {
+        let span = self.keep(value);
         (span.end > span.start).then_some(span)
     }
 }
@@ -181,26 +181,25 @@ pub(crate) enum Form<'a> {
 /// `command` field. Only the fields kept are copied out of the body, into one buffer.
 pub(crate) fn read_form(body: &[u8], payload: bool) -> Form<'_> {
     let mut cmd = SlashCommand { values: String::with_capacity(body.len()), ..Default::default() };
-    let mut scratch = Vec::new();
     let mut has_command = false;
     for (key, value) in crate::form::fields(body) {
         match &*key {
             "payload" if payload => return Form::Interaction(value.decode()),
             "command" => {
                 has_command = true;
-                cmd.command = cmd.keep(value, &mut scratch);
+                cmd.command = cmd.keep(value);
             }
-            "text" => cmd.text = cmd.keep(value, &mut scratch),
+            "text" => cmd.text = cmd.keep(value),
             "user_id" => cmd.user_id = UserId::new(value.decode()),
-            "user_name" => cmd.user_name = Some(cmd.keep(value, &mut scratch)),
+            "user_name" => cmd.user_name = Some(cmd.keep(value)),
             "channel_id" => cmd.channel_id = ConversationId::new(value.decode()),
-            "channel_name" => cmd.channel_name = Some(cmd.keep(value, &mut scratch)),
+            "channel_name" => cmd.channel_name = Some(cmd.keep(value)),
             "team_id" => cmd.team_id = Some(WorkspaceId::new(value.decode())),
-            "team_domain" => cmd.team_domain = Some(cmd.keep(value, &mut scratch)),
-            "enterprise_id" => cmd.enterprise_id = cmd.keep_non_empty(value, &mut scratch),
-            "api_app_id" => cmd.api_app_id = Some(cmd.keep(value, &mut scratch)),
-            "response_url" => cmd.response_url = cmd.keep_non_empty(value, &mut scratch),
-            "trigger_id" => cmd.trigger_id = Some(cmd.keep(value, &mut scratch)),
+            "team_domain" => cmd.team_domain = Some(cmd.keep(value)),
+            "enterprise_id" => cmd.enterprise_id = cmd.keep_non_empty(value),
+            "api_app_id" => cmd.api_app_id = Some(cmd.keep(value)),
+            "response_url" => cmd.response_url = cmd.keep_non_empty(value),
+            "trigger_id" => cmd.trigger_id = Some(cmd.keep(value)),
             "is_enterprise_install" => cmd.is_enterprise_install = value.is("true"),
             _ => {}
         }

@@ -66,18 +66,12 @@ impl<'a> Value<'a> {
         self.form.decode(self.field)
     }
 
-    /// Appends the value, decoded, to `out`; `scratch` is room for the decoding.
-    pub(crate) fn decode_into(self, out: &mut String, scratch: &mut Vec<u8>) {
-        let Field { range, plain } = self.field;
-        if plain && let Some(text) = self.form.text {
-            out.push_str(&text[range]);
-            return;
-        }
-        scratch.clear();
-        decode_bytes(&self.form.bytes[range], scratch);
-        match std::str::from_utf8(scratch) {
-            Ok(text) => out.push_str(text),
-            Err(_) => out.push_str(&String::from_utf8_lossy(scratch)),
+    /// Appends the value, decoded, to `out`, with no buffer of its own when the body is UTF-8.
+    pub(crate) fn decode_into(self, out: &mut String) {
+        match self.form.text {
+            Some(text) if self.field.plain => out.push_str(&text[self.field.range]),
+            Some(text) => decode_text(&text[self.field.range], out),
+            None => out.push_str(&self.decode()),
         }
     }
 
@@ -153,6 +147,76 @@ fn decode_bytes(input: &[u8], out: &mut Vec<u8>) {
     }
 }
 
+/// Appends `text` to `out` decoded as [`decode_bytes`] decodes it, then read as UTF-8 with
+/// invalid sequences replaced, but with no buffer on the heap: the text between escapes is
+/// copied as it is, and each run of `%XX` escapes goes through a small buffer on the stack,
+/// emptied only between characters. (The text around a run is whole characters, so a run
+/// decodes to the same characters alone as within the whole value.)
+fn decode_text(text: &str, out: &mut String) {
+    let bytes = text.as_bytes();
+    let (mut at, mut copied) = (0, 0);
+    while let Some(&byte) = bytes.get(at) {
+        match byte {
+            b'+' => {
+                out.push_str(&text[copied..at]);
+                out.push(' ');
+                at += 1;
+                copied = at;
+            }
+            b'%' if escape(bytes, at).is_some() => {
+                out.push_str(&text[copied..at]);
+                let mut run = [0u8; ESCAPE_RUN];
+                let mut len = 0;
+                while let Some(decoded) = escape(bytes, at) {
+                    if len == run.len() {
+                        let whole = whole_characters(&run);
+                        out.push_str(&String::from_utf8_lossy(&run[..whole]));
+                        run.copy_within(whole.., 0);
+                        len -= whole;
+                    }
+                    run[len] = decoded;
+                    len += 1;
+                    at += 3;
+                }
+                out.push_str(&String::from_utf8_lossy(&run[..len]));
+                copied = at;
+            }
+            // Anything else, a `%` that starts no escape included, stands for itself.
+            _ => at += 1,
+        }
+    }
+    out.push_str(&text[copied..]);
+}
+
+/// The stack buffer of [`decode_text`]: most runs (a URL's `%2F`s, a word of non-Latin text)
+/// fit at once.
+const ESCAPE_RUN: usize = 48;
+
+/// The byte an escape at `at` stands for, if `bytes[at..]` starts with a valid `%XX`.
+fn escape(bytes: &[u8], at: usize) -> Option<u8> {
+    let high = bytes.get(at + 1).and_then(hex)?;
+    let low = bytes.get(at + 2).and_then(hex)?;
+    (bytes[at] == b'%').then_some(high << 4 | low)
+}
+
+/// How much of `run` can be read as UTF-8 without the bytes that come after it: all of it,
+/// less a character whose first bytes end it.
+fn whole_characters(run: &[u8]) -> usize {
+    for back in 1..=run.len().min(3) {
+        let byte = run[run.len() - back];
+        if byte & 0xC0 != 0x80 {
+            let width = match byte {
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                0xF0..=0xF7 => 4,
+                _ => 1,
+            };
+            return if width > back { run.len() - back } else { run.len() };
+        }
+    }
+    run.len()
+}
+
 fn hex(byte: &u8) -> Option<u8> {
     match byte {
         b'0'..=b'9' => Some(byte - b'0'),
@@ -171,7 +235,17 @@ mod tests {
     }
 
     fn ours(body: &[u8]) -> Vec<(String, String)> {
-        pairs(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+        let decoded: Vec<_> =
+            pairs(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        let appended: Vec<_> = fields(body)
+            .map(|(k, v)| {
+                let mut out = String::from("kept");
+                v.decode_into(&mut out);
+                (k.into_owned(), out.split_off(4))
+            })
+            .collect();
+        assert_eq!(decoded, appended, "decode and decode_into disagree");
+        decoded
     }
 
     #[test]
@@ -210,5 +284,29 @@ mod tests {
                 .collect();
             assert_eq!(ours(&body), reference(&body), "{body:?}");
         }
+    }
+
+    #[test]
+    fn long_runs_of_escapes_match_form_urlencoded() {
+        // Runs longer than the stack buffer, cut at every offset, through valid and broken
+        // characters of every width.
+        const BYTES: &[u8] = &[0xE3, 0x81, 0x82, 0xF0, 0x9F, 0x98, 0x80, 0xC3, 0xA9, 0xFF, 0x41];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for round in 0..4_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = round % (3 * ESCAPE_RUN);
+            let mut body = b"x=a".to_vec();
+            for i in 0..len {
+                let byte = BYTES[((state >> (i % 16 * 4)) as usize + i) % BYTES.len()];
+                body.extend_from_slice(format!("%{byte:02X}").as_bytes());
+            }
+            body.extend_from_slice("+é%".as_bytes());
+            assert_eq!(ours(&body), reference(&body), "{body:?}");
+        }
+        let japanese = "こんにちは、世界".repeat(20);
+        let escaped: String = form_urlencoded::byte_serialize(japanese.as_bytes()).collect();
+        assert_eq!(ours(format!("text={escaped}").as_bytes()), [("text".into(), japanese)]);
     }
 }
