@@ -235,8 +235,7 @@ mod tests {
     }
 
     fn ours(body: &[u8]) -> Vec<(String, String)> {
-        let decoded: Vec<_> =
-            pairs(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        let decoded: Vec<_> = pairs(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
         let appended: Vec<_> = fields(body)
             .map(|(k, v)| {
                 let mut out = String::from("kept");
