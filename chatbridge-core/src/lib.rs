@@ -27,7 +27,7 @@ pub use bot::{Bot, BotBuilder, Continuations, DEDUP_TTL, DEFAULT_BODY_LIMIT, Rec
 pub use context::Context;
 pub use error::{AdapterError, BotError, BoxError, DeliveryError, HandlerError, StoreError};
 pub use handler::{Handler, HandlerFn, HandlerOutput, handler_fn};
-pub use ids::{ConversationId, MessageId, ThreadId, UserId, WorkspaceId};
+pub use ids::{ConversationId, MessageId, Text, ThreadId, UserId, WorkspaceId};
 pub use message::{Command, Message, MessageKind, Sender};
 pub use platform::Platform;
 pub use reply::{Emoji, IntoReply, Reply, Visibility};

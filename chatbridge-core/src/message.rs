@@ -8,7 +8,7 @@ use std::sync::Arc;
 use http::Extensions;
 
 use crate::Platform;
-use crate::ids::{ConversationId, MessageId, ThreadId, UserId, WorkspaceId};
+use crate::ids::{ConversationId, MessageId, Text, ThreadId, UserId, WorkspaceId};
 
 /// What kind of thing happened. Routers dispatch on it.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -57,19 +57,16 @@ impl MessageKind {
 #[non_exhaustive]
 pub struct Command {
     /// The command's name without a leading slash.
-    pub name: String,
+    pub name: Text,
     /// Everything the user typed after the name (Slack), or the options joined (Discord).
-    pub args: String,
+    pub args: Text,
 }
 
 impl Command {
     /// A command with a name and its argument text.
-    pub fn new(name: impl Into<String>, args: impl Into<String>) -> Self {
-        let mut name = name.into();
-        if name.starts_with('/') {
-            name.remove(0);
-        }
-        Self { name, args: args.into() }
+    pub fn new(name: impl AsRef<str>, args: impl Into<Text>) -> Self {
+        let name = name.as_ref();
+        Self { name: Text::new(name.strip_prefix('/').unwrap_or(name)), args: args.into() }
     }
 }
 
@@ -80,7 +77,7 @@ pub struct Sender {
     /// The platform's user id.
     pub id: UserId,
     /// A display or user name, when the platform sent one.
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// Whether the sender is a bot or an app.
     pub is_bot: bool,
 }
@@ -125,7 +122,7 @@ pub struct Message {
     /// The workspace, team or guild, when there is one.
     pub workspace: Option<WorkspaceId>,
     /// The text of the message (a command's argument text, a Lex transcript).
-    pub text: String,
+    pub text: Text,
     /// The command, for [`MessageKind::Command`] (and Lex intents).
     pub command: Option<Command>,
     /// The thread the message is in, when it is in one.
@@ -148,7 +145,7 @@ impl Message {
             is_direct: false,
             sender: Sender::default(),
             workspace: None,
-            text: String::new(),
+            text: Text::default(),
             command: None,
             thread: None,
             extensions: Extensions::new(),
@@ -158,7 +155,7 @@ impl Message {
 
     /// Sets the text.
     #[must_use]
-    pub fn with_text(mut self, text: impl Into<String>) -> Self {
+    pub fn with_text(mut self, text: impl Into<Text>) -> Self {
         self.text = text.into();
         self
     }

@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use chatbridge_core::{Command, Message, MessageKind, Platform, Sender};
+use chatbridge_core::{Command, Message, MessageKind, Platform, Sender, Text};
 
 use crate::model::{
     CommandData, CommandType, ContextType, Interaction, InteractionData, OptionValue,
@@ -59,7 +59,7 @@ pub(crate) fn to_message(interaction: Interaction) -> Message {
         let mut sender = Sender::new(user.id.as_str());
         // The guild nickname is what people see in that guild.
         let nick = interaction.member.as_ref().and_then(|m| m.nick.clone());
-        sender.name = Some(nick.unwrap_or_else(|| user.display_name().to_owned()));
+        sender.name = Some(nick.map_or_else(|| Text::new(user.display_name()), Text::from));
         sender.is_bot = user.bot;
         message = message.with_sender(sender);
     }

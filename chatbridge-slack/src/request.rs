@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use chatbridge_core::adapter::{Dispatch, Incoming, ReplyMode};
-use chatbridge_core::{AdapterError, Command, Message, MessageKind, Platform, Sender};
+use chatbridge_core::{AdapterError, Command, Message, MessageKind, Platform, Sender, Text};
 use http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use serde_json::json;
 
@@ -167,10 +167,12 @@ fn event_message(callback: Box<EventCallback>) -> Message {
 fn command_message(command: SlashCommand) -> Message {
     // The ids are shared with the command, not copied.
     let mut sender = Sender::new(command.user_id().clone());
-    sender.name = command.user_name().map(str::to_owned);
+    sender.name = command.user_name().map(Text::new);
+    // The message's text and the command's arguments are one string, shared.
+    let text = Text::new(command.text());
     let mut message = Message::new(Platform::SLACK, MessageKind::Command)
-        .with_text(command.text())
-        .with_command(Command::new(command.command(), command.text()))
+        .with_text(text.clone())
+        .with_command(Command::new(command.command(), text))
         .with_conversation(command.channel_id().clone())
         .with_sender(sender)
         .direct(command.channel_id().as_str().starts_with('D'));
@@ -195,7 +197,7 @@ fn interaction_message(interaction: Interaction) -> Message {
         _ => interaction.actions.first().and_then(|a| a.value.clone()),
     };
     let mut sender = Sender::new(interaction.user_id.clone().unwrap_or_default());
-    sender.name.clone_from(&interaction.user_name);
+    sender.name = interaction.user_name.as_deref().map(Text::new);
     let mut message =
         Message::new(Platform::SLACK, kind).with_text(text.unwrap_or_default()).with_sender(sender);
     if let Some(channel) = &interaction.channel_id {
