@@ -161,6 +161,7 @@ impl Message {
     }
 
     /// Sets the command.
+    #[inline]
     #[must_use]
     pub fn with_command(mut self, command: Command) -> Self {
         self.command = Some(command);
@@ -175,6 +176,7 @@ impl Message {
     }
 
     /// Sets the sender.
+    #[inline]
     #[must_use]
     pub fn with_sender(mut self, sender: Sender) -> Self {
         self.sender = sender;
@@ -203,6 +205,7 @@ impl Message {
     }
 
     /// Marks the conversation as a direct message (or not).
+    #[inline]
     #[must_use]
     pub fn direct(mut self, is_direct: bool) -> Self {
         self.is_direct = is_direct;

@@ -170,7 +170,7 @@ fn decode_text(text: &str, out: &mut String) {
                 while let Some(decoded) = escape(bytes, at) {
                     if len == run.len() {
                         let whole = whole_characters(&run);
-                        out.push_str(&String::from_utf8_lossy(&run[..whole]));
+                        push_decoded(&run[..whole], out);
                         run.copy_within(whole.., 0);
                         len -= whole;
                     }
@@ -178,7 +178,7 @@ fn decode_text(text: &str, out: &mut String) {
                     len += 1;
                     at += 3;
                 }
-                out.push_str(&String::from_utf8_lossy(&run[..len]));
+                push_decoded(&run[..len], out);
                 copied = at;
             }
             // Anything else, a `%` that starts no escape included, stands for itself.
@@ -186,6 +186,14 @@ fn decode_text(text: &str, out: &mut String) {
         }
     }
     out.push_str(&text[copied..]);
+}
+
+/// Appends decoded bytes as text, invalid UTF-8 replaced (checked first: it seldom is).
+fn push_decoded(bytes: &[u8], out: &mut String) {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => out.push_str(text),
+        Err(_) => out.push_str(&String::from_utf8_lossy(bytes)),
+    }
 }
 
 /// The stack buffer of [`decode_text`]: most runs (a URL's `%2F`s, a word of non-Latin text)
