@@ -91,6 +91,17 @@ async fn refresh_locked(inner: &Inner, key: &str) -> Result<Option<Installation>
             return Ok(Some(current));
         }
         if store.put_if_absent(&lock, Bytes::new(), Some(LOCK_TTL)).await? {
+            // Read again under the lock: another process may have refreshed, spending the
+            // refresh token read above, and released its lock since.
+            let current = match inner.installations.load(key).await {
+                Ok(Some(current)) if needs_refresh(&current, now) => current,
+                reread => {
+                    if let Err(error) = store.delete(&lock).await {
+                        tracing::warn!(%error, "refresh lock could not be released; it expires");
+                    }
+                    return Ok(reread?);
+                }
+            };
             let refreshed = refresh_now(inner, current).await;
             // After a failure the lock stays until it expires: a backoff, so that a refused
             // refresh is not retried by every request.
