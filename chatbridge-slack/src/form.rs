@@ -66,12 +66,25 @@ impl<'a> Value<'a> {
         self.form.decode(self.field)
     }
 
-    /// Appends the value, decoded, to `out`, with no buffer of its own when the body is UTF-8.
+    /// Appends the value, decoded, to `out`: a value of up to [`STACK_VALUE`] bytes is decoded
+    /// on the stack, so keeping it takes no allocation of its own.
     pub(crate) fn decode_into(self, out: &mut String) {
-        match self.form.text {
-            Some(text) if self.field.plain => out.push_str(&text[self.field.range]),
-            Some(text) => decode_text(&text[self.field.range], out),
-            None => out.push_str(&self.decode()),
+        let Field { range, plain } = self.field;
+        if plain && let Some(text) = self.form.text {
+            out.push_str(&text[range]);
+            return;
+        }
+        let input = &self.form.bytes[range];
+        let mut stack = [0u8; STACK_VALUE];
+        match stack.get_mut(..input.len()) {
+            Some(room) => {
+                let len = decode_bytes(input, room);
+                push_decoded(&room[..len], out);
+            }
+            None => match decode_vec(input) {
+                Ok(text) => out.push_str(&text),
+                Err(bytes) => push_decoded(&bytes, out),
+            },
         }
     }
 
@@ -116,23 +129,34 @@ impl<'a> Form<'a> {
                 None => String::from_utf8_lossy(input),
             };
         }
-        // Decoding never lengthens: one allocation, and no capacity growth in the loop.
-        let mut out = Vec::with_capacity(input.len());
-        decode_bytes(input, &mut out);
-        match String::from_utf8(out) {
+        match decode_vec(input) {
             Ok(text) => Cow::Owned(text),
-            Err(error) => Cow::Owned(String::from_utf8_lossy(error.as_bytes()).into_owned()),
+            Err(bytes) => Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()),
         }
     }
 }
 
-/// Appends `input` to `out` with `+` as a space and `%XX` escapes decoded.
-fn decode_bytes(input: &[u8], out: &mut Vec<u8>) {
-    out.reserve(input.len());
-    let mut at = 0;
-    while let Some(&byte) = input.get(at) {
+/// Values up to this length are decoded on the stack by [`Value::decode_into`]; a slash
+/// command's longest, its `response_url`, is about 100.
+const STACK_VALUE: usize = 256;
+
+/// `input` decoded into a buffer of its own: the text, or the bytes when they are not UTF-8.
+fn decode_vec(input: &[u8]) -> Result<String, Vec<u8>> {
+    // Decoding never lengthens: one allocation, no growth.
+    let mut out = vec![0; input.len()];
+    let len = decode_bytes(input, &mut out);
+    out.truncate(len);
+    String::from_utf8(out).map_err(|error| error.into_bytes())
+}
+
+/// Decodes `input` into `out` (at least as long) with `+` as a space and `%XX` escapes
+/// decoded, and says how many bytes it wrote.
+fn decode_bytes(input: &[u8], out: &mut [u8]) -> usize {
+    let (mut at, mut len) = (0, 0);
+    while let (Some(&byte), Some(slot)) = (input.get(at), out.get_mut(len)) {
         at += 1;
-        out.push(match byte {
+        len += 1;
+        *slot = match byte {
             b'+' => b' ',
             b'%' => match (input.get(at).and_then(hex), input.get(at + 1).and_then(hex)) {
                 (Some(high), Some(low)) => {
@@ -143,49 +167,9 @@ fn decode_bytes(input: &[u8], out: &mut Vec<u8>) {
                 _ => b'%',
             },
             other => other,
-        });
+        };
     }
-}
-
-/// Appends `text` to `out` decoded as [`decode_bytes`] decodes it, then read as UTF-8 with
-/// invalid sequences replaced, but with no buffer on the heap: the text between escapes is
-/// copied as it is, and each run of `%XX` escapes goes through a small buffer on the stack,
-/// emptied only between characters. (The text around a run is whole characters, so a run
-/// decodes to the same characters alone as within the whole value.)
-fn decode_text(text: &str, out: &mut String) {
-    let bytes = text.as_bytes();
-    let (mut at, mut copied) = (0, 0);
-    while let Some(&byte) = bytes.get(at) {
-        match byte {
-            b'+' => {
-                out.push_str(&text[copied..at]);
-                out.push(' ');
-                at += 1;
-                copied = at;
-            }
-            b'%' if escape(bytes, at).is_some() => {
-                out.push_str(&text[copied..at]);
-                let mut run = [0u8; ESCAPE_RUN];
-                let mut len = 0;
-                while let Some(decoded) = escape(bytes, at) {
-                    if len == run.len() {
-                        let whole = whole_characters(&run);
-                        push_decoded(&run[..whole], out);
-                        run.copy_within(whole.., 0);
-                        len -= whole;
-                    }
-                    run[len] = decoded;
-                    len += 1;
-                    at += 3;
-                }
-                push_decoded(&run[..len], out);
-                copied = at;
-            }
-            // Anything else, a `%` that starts no escape included, stands for itself.
-            _ => at += 1,
-        }
-    }
-    out.push_str(&text[copied..]);
+    len
 }
 
 /// Appends decoded bytes as text, invalid UTF-8 replaced (checked first: it seldom is).
@@ -194,35 +178,6 @@ fn push_decoded(bytes: &[u8], out: &mut String) {
         Ok(text) => out.push_str(text),
         Err(_) => out.push_str(&String::from_utf8_lossy(bytes)),
     }
-}
-
-/// The stack buffer of [`decode_text`]: most runs (a URL's `%2F`s, a word of non-Latin text)
-/// fit at once.
-const ESCAPE_RUN: usize = 48;
-
-/// The byte an escape at `at` stands for, if `bytes[at..]` starts with a valid `%XX`.
-fn escape(bytes: &[u8], at: usize) -> Option<u8> {
-    let high = bytes.get(at + 1).and_then(hex)?;
-    let low = bytes.get(at + 2).and_then(hex)?;
-    (bytes[at] == b'%').then_some(high << 4 | low)
-}
-
-/// How much of `run` can be read as UTF-8 without the bytes that come after it: all of it,
-/// less a character whose first bytes end it.
-fn whole_characters(run: &[u8]) -> usize {
-    for back in 1..=run.len().min(3) {
-        let byte = run[run.len() - back];
-        if byte & 0xC0 != 0x80 {
-            let width = match byte {
-                0xC0..=0xDF => 2,
-                0xE0..=0xEF => 3,
-                0xF0..=0xF7 => 4,
-                _ => 1,
-            };
-            return if width > back { run.len() - back } else { run.len() };
-        }
-    }
-    run.len()
 }
 
 fn hex(byte: &u8) -> Option<u8> {
@@ -294,16 +249,16 @@ mod tests {
     }
 
     #[test]
-    fn long_runs_of_escapes_match_form_urlencoded() {
-        // Runs longer than the stack buffer, cut at every offset, through valid and broken
-        // characters of every width.
+    fn long_escaped_values_match_form_urlencoded() {
+        // Values on both sides of the stack buffer's size, through valid and broken characters
+        // of every width.
         const BYTES: &[u8] = &[0xE3, 0x81, 0x82, 0xF0, 0x9F, 0x98, 0x80, 0xC3, 0xA9, 0xFF, 0x41];
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
         for round in 0..4_000 {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            let len = round % (3 * ESCAPE_RUN);
+            let len = round % (STACK_VALUE / 2);
             let mut body = b"x=a".to_vec();
             for i in 0..len {
                 let byte = BYTES[((state >> (i % 16 * 4)) as usize + i) % BYTES.len()];
