@@ -58,8 +58,8 @@ pub(crate) fn to_message(interaction: Interaction) -> Message {
     if let Some(user) = interaction.invoker() {
         let mut sender = Sender::new(user.id.as_str());
         // The guild nickname is what people see in that guild.
-        let nick = interaction.member.as_ref().and_then(|m| m.nick.clone());
-        sender.name = Some(nick.map_or_else(|| Text::new(user.display_name()), Text::from));
+        let nick = interaction.member.as_ref().and_then(|m| m.nick.as_deref());
+        sender.name = Some(Text::new(nick.unwrap_or_else(|| user.display_name())));
         sender.is_bot = user.bot;
         message = message.with_sender(sender);
     }

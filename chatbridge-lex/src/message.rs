@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use chatbridge_core::{Command, Message, MessageKind, Platform, Sender};
+use chatbridge_core::{Command, Message, MessageKind, Platform, Sender, Text};
 
 use crate::event::LexEvent;
 
@@ -40,7 +40,8 @@ impl LexMessageExt for Message {
 /// - workspace: the Slack team or Facebook page, when there is one;
 /// - the event itself, for [`LexMessageExt::lex`].
 pub(crate) fn to_message(event: LexEvent) -> Message {
-    let transcript = event.input_transcript().to_owned();
+    // One string for the text and the command's arguments.
+    let transcript = Text::new(event.input_transcript());
     let channel = event.channel();
     let sender = channel
         .as_ref()

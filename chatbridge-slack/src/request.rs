@@ -138,9 +138,9 @@ fn event_message(callback: Box<EventCallback>) -> Message {
     let mut message = Message::new(Platform::SLACK, kind);
     let (channel, ts) = match &event.item {
         Some(item) if event.kind.starts_with("reaction_") => {
-            (item.channel.clone(), item.ts.clone())
+            (item.channel.as_deref(), item.ts.as_deref())
         }
-        _ => (event.channel.clone(), event.ts.clone()),
+        _ => (event.channel.as_deref(), event.ts.as_deref()),
     };
     if let Some(channel) = channel {
         message = message.with_conversation(channel);
@@ -155,10 +155,10 @@ fn event_message(callback: Box<EventCallback>) -> Message {
         message = message.with_workspace(team);
     }
     let text = if event.kind.starts_with("reaction_") { &event.reaction } else { &event.text };
-    let mut sender = Sender::new(event.user.clone().unwrap_or_default());
+    let mut sender = Sender::new(event.user.as_deref().unwrap_or_default());
     sender.is_bot = event.is_from_bot();
     message
-        .with_text(text.clone().unwrap_or_default())
+        .with_text(text.as_deref().unwrap_or_default())
         .with_sender(sender)
         .direct(event.channel_type.as_deref() == Some("im"))
         .with_payload(Arc::new(SlackPayload::Event(callback)))
@@ -196,7 +196,7 @@ fn interaction_message(interaction: Interaction) -> Message {
         InteractionKind::BlockSuggestion => interaction.value.clone(),
         _ => interaction.actions.first().and_then(|a| a.value.clone()),
     };
-    let mut sender = Sender::new(interaction.user_id.clone().unwrap_or_default());
+    let mut sender = Sender::new(interaction.user_id.as_deref().unwrap_or_default());
     sender.name = interaction.user_name.as_deref().map(Text::new);
     let mut message =
         Message::new(Platform::SLACK, kind).with_text(text.unwrap_or_default()).with_sender(sender);
