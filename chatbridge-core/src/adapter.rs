@@ -79,6 +79,19 @@ pub trait Adapter: std::any::Any + Send + Sync {
     async fn deliver(&self, delivery: Delivery<'_>) -> Result<(), DeliveryError>;
 }
 
+/// A 200 with a JSON body already serialised, as adapters answer platforms inline.
+///
+/// Takes the `Vec` that `serde_json::to_vec` gives and hands it to `Bytes` as a boxed slice:
+/// a `Vec` with room to spare would cost `Bytes` one more allocation, for its shared header.
+#[must_use]
+pub fn json_response(body: Vec<u8>) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::from(body.into_boxed_slice()));
+    response
+        .headers_mut()
+        .insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+    response
+}
+
 /// What [`Adapter::parse`] found in a request.
 #[derive(Debug)]
 #[non_exhaustive]

@@ -2,9 +2,9 @@
 //! and webhook calls alike), rendered from [`Reply`].
 
 use bytes::Bytes;
-use chatbridge_core::adapter::Ack;
+use chatbridge_core::adapter::{Ack, json_response};
 use chatbridge_core::{Reply, Visibility};
-use http::{HeaderValue, Response, header};
+use http::Response;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -99,7 +99,7 @@ impl MessageBody {
 /// The answer to a PING: exactly `{"type":1}`.
 #[must_use]
 pub fn pong() -> Response<Bytes> {
-    json_response(Bytes::from_static(br#"{"type":1}"#))
+    json_response(br#"{"type":1}"#.to_vec())
 }
 
 /// Renders the inline reply to an interaction:
@@ -175,15 +175,5 @@ fn typed<T: Serialize>(kind: ResponseType, data: Option<T>) -> Response<Bytes> {
     }
     // Serializing these types cannot fail: every map key is a string.
     let body = serde_json::to_vec(&Typed { data, kind: u8::from(kind) }).unwrap_or_default();
-    // A boxed slice becomes `Bytes` as it is; a `Vec` with room to spare would take one more
-    // allocation for its shared header.
-    json_response(Bytes::from(body.into_boxed_slice()))
-}
-
-fn json_response(body: Bytes) -> Response<Bytes> {
-    let mut response = Response::new(body);
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
+    json_response(body)
 }

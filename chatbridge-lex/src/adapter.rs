@@ -5,9 +5,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use chatbridge_core::adapter::{Ack, Adapter, Delivery, Dispatch, Incoming, ReplyMode};
+use chatbridge_core::adapter::{
+    Ack, Adapter, Delivery, Dispatch, Incoming, ReplyMode, json_response,
+};
 use chatbridge_core::{AdapterError, DeliveryError, Message, Platform, Reply, Secret};
-use http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode, header};
+use http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode};
 use subtle::ConstantTimeEq;
 
 use crate::event::LexEvent;
@@ -103,12 +105,7 @@ impl LexAdapter {
             AdapterError::Internal(Box::new(error))
         })?;
         let bytes = serde_json::to_vec(&body).map_err(|e| AdapterError::Internal(Box::new(e)))?;
-        // A boxed slice becomes `Bytes` as it is (a spare `Vec` would take a shared header).
-        let mut response = Response::new(Bytes::from(bytes.into_boxed_slice()));
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        Ok(response)
+        Ok(json_response(bytes))
     }
 
     fn check_header(&self, request: &Request<Bytes>) -> Result<(), AdapterError> {

@@ -230,7 +230,7 @@ impl Adapter for SlackAdapter {
         }
         match message.slack() {
             Some(SlackPayload::Command(_)) => {
-                Ok(request::json_bytes(reply::response_bytes(&reply, false)))
+                Ok(chatbridge_core::adapter::json_response(reply::response_bytes(&reply, false)))
             }
             _ => {
                 // A view submission closes with an empty 200; text has no place there.

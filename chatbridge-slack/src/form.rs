@@ -75,17 +75,16 @@ impl<'a> Value<'a> {
             return;
         }
         let input = &self.form.bytes[range];
-        let mut stack = [0u8; STACK_VALUE];
-        match stack.get_mut(..input.len()) {
-            Some(room) => {
-                let len = decode_bytes(input, room);
-                push_decoded(&room[..len], out);
+        let (mut stack, mut heap) = ([0u8; STACK_VALUE], Vec::new());
+        let room = match stack.get_mut(..input.len()) {
+            Some(room) => room,
+            None => {
+                heap.resize(input.len(), 0);
+                &mut heap[..]
             }
-            None => match decode_vec(input) {
-                Ok(text) => out.push_str(&text),
-                Err(bytes) => push_decoded(&bytes, out),
-            },
-        }
+        };
+        let len = decode_bytes(input, room);
+        push_decoded(&room[..len], out);
     }
 
     /// Whether the value is exactly `text` once decoded.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use chatbridge_core::adapter::{Dispatch, Incoming, ReplyMode};
 use chatbridge_core::{AdapterError, Command, Message, MessageKind, Platform, Sender, Text};
-use http::{HeaderMap, HeaderValue, Response, StatusCode, header};
+use http::{HeaderMap, Response, header};
 use serde_json::json;
 
 use crate::command::Form;
@@ -219,17 +219,5 @@ pub(crate) fn empty() -> Response<Bytes> {
 
 /// A 200 with a JSON body.
 pub(crate) fn json_response(value: &serde_json::Value) -> Response<Bytes> {
-    json_bytes(value.to_string().into_bytes())
-}
-
-/// A 200 with a body already serialised as JSON.
-pub(crate) fn json_bytes(body: Vec<u8>) -> Response<Bytes> {
-    // A boxed slice becomes `Bytes` as it is; a `Vec` with room to spare would take one more
-    // allocation for its shared header.
-    let mut response = Response::new(Bytes::from(body.into_boxed_slice()));
-    *response.status_mut() = StatusCode::OK;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
+    chatbridge_core::adapter::json_response(value.to_string().into_bytes())
 }
