@@ -2,8 +2,10 @@
 
 use std::fmt;
 use std::future::Future;
+use std::pin::Pin;
 
 use async_trait::async_trait;
+use futures_util::FutureExt;
 
 use crate::{Context, HandlerError, IntoReply, Message, Reply};
 
@@ -64,17 +66,29 @@ impl<T: IntoReply + Send, E: Into<HandlerError> + Send> HandlerOutput for Result
     }
 }
 
-#[async_trait]
 impl<F, Fut, O> Handler for F
 where
     F: Fn(Context, Message) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = O> + Send + 'static,
     O: HandlerOutput + 'static,
 {
-    async fn call(&self, cx: Context, msg: Message) -> Result<Option<Reply>, HandlerError> {
-        (self)(cx, msg).await.into_result()
+    // Written out rather than through `async_trait`: the box holds the function's future
+    // alone, not that future beside a second copy of its arguments.
+    fn call<'life0, 'async_trait>(
+        &'life0 self,
+        cx: Context,
+        msg: Message,
+    ) -> BoxedCall<'async_trait>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        Box::pin((self)(cx, msg).map(HandlerOutput::into_result))
     }
 }
+
+/// The future [`Handler::call`] returns, as `async_trait` spells it.
+type BoxedCall<'a> = Pin<Box<dyn Future<Output = Result<Option<Reply>, HandlerError>> + Send + 'a>>;
 
 /// Turns a closure into a [`Handler`], giving the compiler the argument types it needs.
 ///
@@ -99,15 +113,22 @@ where
 #[derive(Clone, Copy)]
 pub struct HandlerFn<F>(F);
 
-#[async_trait]
 impl<F, Fut, O> Handler for HandlerFn<F>
 where
     F: Fn(Context, Message) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = O> + Send + 'static,
     O: HandlerOutput + 'static,
 {
-    async fn call(&self, cx: Context, msg: Message) -> Result<Option<Reply>, HandlerError> {
-        (self.0)(cx, msg).await.into_result()
+    fn call<'life0, 'async_trait>(
+        &'life0 self,
+        cx: Context,
+        msg: Message,
+    ) -> BoxedCall<'async_trait>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        Handler::call(&self.0, cx, msg)
     }
 }
 

@@ -165,20 +165,18 @@ fn event_message(callback: Box<EventCallback>) -> Message {
 }
 
 fn command_message(command: SlashCommand) -> Message {
+    // Filled in place: the message is a few hundred bytes, and a chain of by-value builders
+    // copies it at every step.
+    let mut message = Message::new(Platform::SLACK, MessageKind::Command);
     // The ids are shared with the command, not copied.
-    let mut sender = Sender::new(command.user_id().clone());
-    sender.name = command.user_name().map(Text::new);
+    message.sender.id = command.user_id().clone();
+    message.sender.name = command.user_name().map(Text::new);
     // The message's text and the command's arguments are one string, shared.
-    let text = Text::new(command.text());
-    let mut message = Message::new(Platform::SLACK, MessageKind::Command)
-        .with_text(text.clone())
-        .with_command(Command::new(command.command(), text))
-        .with_conversation(command.channel_id().clone())
-        .with_sender(sender)
-        .direct(command.channel_id().as_str().starts_with('D'));
-    if let Some(team) = command.team_id() {
-        message = message.with_workspace(team.clone());
-    }
+    message.text = Text::new(command.text());
+    message.command = Some(Command::new(command.command(), message.text.clone()));
+    message.conversation = command.channel_id().clone();
+    message.is_direct = command.channel_id().as_str().starts_with('D');
+    message.workspace = command.team_id().cloned();
     message.with_payload(Arc::new(SlackPayload::Command(command)))
 }
 
