@@ -88,7 +88,8 @@ where
 }
 
 /// The future [`Handler::call`] returns, as `async_trait` spells it.
-type BoxedCall<'a> = Pin<Box<dyn Future<Output = Result<Option<Reply>, HandlerError>> + Send + 'a>>;
+pub(crate) type BoxedCall<'a> =
+    Pin<Box<dyn Future<Output = Result<Option<Reply>, HandlerError>> + Send + 'a>>;
 
 /// Turns a closure into a [`Handler`], giving the compiler the argument types it needs.
 ///

@@ -3,10 +3,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-use std::future::Future;
-use std::pin::Pin;
-
-use crate::{Context, Handler, HandlerError, Message, MessageKind, Reply};
+use crate::handler::BoxedCall;
+use crate::{Context, Handler, Message, MessageKind};
 
 /// Routes messages to handlers.
 ///
@@ -98,7 +96,7 @@ impl Handler for Router {
         &'life0 self,
         cx: Context,
         msg: Message,
-    ) -> Pin<Box<dyn Future<Output = Result<Option<Reply>, HandlerError>> + Send + 'async_trait>>
+    ) -> BoxedCall<'async_trait>
     where
         'life0: 'async_trait,
         Self: 'async_trait,
