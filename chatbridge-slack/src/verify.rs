@@ -112,14 +112,11 @@ impl Verifier {
 /// which costs more than the rest of the comparison; one barrier on the combined difference
 /// is what `ring` and libsodium do too.)
 fn hex_eq(expected: &[u8; 64], given: &[u8; 64]) -> bool {
-    let words = |bytes: &[u8; 64]| {
-        let mut words = [0u64; 8];
-        for (word, chunk) in words.iter_mut().zip(bytes.chunks_exact(8)) {
-            *word = u64::from_ne_bytes(chunk.try_into().unwrap_or_default());
-        }
-        words
-    };
-    let difference = words(expected).iter().zip(words(given)).fold(0, |acc, (a, b)| acc | (a ^ b));
+    let word = |chunk: &[u8]| u64::from_ne_bytes(chunk.try_into().unwrap_or_default());
+    let difference = expected
+        .chunks_exact(8)
+        .zip(given.chunks_exact(8))
+        .fold(0, |acc, (a, b)| acc | (word(a) ^ word(b)));
     bool::from(difference.ct_eq(&0))
 }
 
