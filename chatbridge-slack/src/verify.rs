@@ -4,6 +4,7 @@
 //! See Slack's page "Verifying requests from Slack".
 
 use std::fmt;
+use std::ops::ControlFlow;
 
 use chatbridge_core::clock::{SharedClock, system_clock};
 use chatbridge_core::{AdapterError, Secret};
@@ -155,14 +156,15 @@ pub fn is_bare_ssl_check(body: &[u8]) -> bool {
     }
     let mut ssl_check = false;
     let mut token = false;
-    for (key, value) in crate::form::fields(body) {
+    let other = crate::form::for_each_field(body, |key, value| {
         match &*key {
             "ssl_check" if !ssl_check && value.is("1") => ssl_check = true,
             "token" if !token => token = true,
-            _ => return false,
+            _ => return ControlFlow::Break(()),
         }
-    }
-    ssl_check
+        ControlFlow::Continue(())
+    });
+    other.is_continue() && ssl_check
 }
 
 fn mac(secret: &Secret, timestamp: &str, body: &[u8]) -> Vec<u8> {
