@@ -88,8 +88,8 @@ impl Verifier {
             }));
         }
         let given: &[u8; 64] = signature
-            .strip_prefix("v0=")
-            .and_then(|hex| hex.as_bytes().try_into().ok())
+            .strip_prefix(b"v0=")
+            .and_then(|hex| hex.try_into().ok())
             .ok_or(AdapterError::Unauthorized("malformed signature"))?;
         let mut mac = self.keyed.clone();
         update(&mut mac, timestamp, body);
@@ -169,7 +169,7 @@ pub fn is_bare_ssl_check(body: &[u8]) -> bool {
 
 fn mac(secret: &Secret, timestamp: &str, body: &[u8]) -> Vec<u8> {
     let mut mac = keyed(secret);
-    update(&mut mac, timestamp, body);
+    update(&mut mac, timestamp.as_bytes(), body);
     mac.finalize().into_bytes().to_vec()
 }
 
@@ -180,28 +180,31 @@ fn keyed(secret: &Secret) -> Hmac<Sha256> {
 }
 
 /// Feeds Slack's base string, `v0:{timestamp}:{body}`, without assembling it.
-fn update(mac: &mut Hmac<Sha256>, timestamp: &str, body: &[u8]) {
+fn update(mac: &mut Hmac<Sha256>, timestamp: &[u8], body: &[u8]) {
     mac.update(b"v0:");
-    mac.update(timestamp.as_bytes());
+    mac.update(timestamp);
     mac.update(b":");
     mac.update(body);
 }
 
-fn header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
+/// A header's only value, as bytes: what it must hold (digits, `v0=` and hex) is checked where
+/// it is read, so it is not first checked as text too.
+fn header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a [u8]> {
     let mut values = headers.get_all(name).iter();
     let value = values.next()?;
     // Two signatures or two timestamps: refuse rather than guess which one counts.
     if values.next().is_some() {
         return None;
     }
-    value.to_str().ok().map(str::trim)
+    Some(value.as_bytes().trim_ascii())
 }
 
-fn parse_timestamp(value: &str) -> Option<u64> {
-    if value.is_empty() || value.len() > 12 || !value.bytes().all(|b| b.is_ascii_digit()) {
+/// Unix seconds: 1 to 12 decimal digits, nothing else.
+fn parse_timestamp(value: &[u8]) -> Option<u64> {
+    if value.is_empty() || value.len() > 12 || !value.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    value.parse().ok()
+    Some(value.iter().fold(0, |seconds, digit| seconds * 10 + u64::from(digit - b'0')))
 }
 
 #[cfg(test)]
@@ -209,6 +212,7 @@ mod tests {
     use std::sync::Arc;
 
     use chatbridge_core::clock::ManualClock;
+    use http::HeaderValue;
 
     use super::*;
 
@@ -275,6 +279,18 @@ mod tests {
             assert!(!err.to_string().contains("a2114d57"), "{err}");
         }
         assert!(v.verify(&HeaderMap::new(), BODY.as_bytes()).is_err());
+        // Bytes that are not text, where digits or hex digits belong.
+        let mut h = headers("1531420618", SIGNATURE);
+        h.insert(TIMESTAMP_HEADER, HeaderValue::from_bytes(b"15314206\xe918").unwrap());
+        assert!(v.verify(&h, BODY.as_bytes()).is_err());
+        let mut odd = SIGNATURE.as_bytes().to_vec();
+        *odd.last_mut().unwrap() = 0xe9;
+        let mut h = headers("1531420618", SIGNATURE);
+        h.insert(SIGNATURE_HEADER, HeaderValue::from_bytes(&odd).unwrap());
+        assert!(v.verify(&h, BODY.as_bytes()).is_err());
+        assert_eq!(parse_timestamp(b"999999999999"), Some(999_999_999_999));
+        assert_eq!(parse_timestamp(b"1000000000000"), None, "more than 12 digits");
+        assert_eq!(parse_timestamp(b""), None);
     }
 
     #[test]
