@@ -79,6 +79,27 @@ pub trait Adapter: std::any::Any + Send + Sync {
     async fn deliver(&self, delivery: Delivery<'_>) -> Result<(), DeliveryError>;
 }
 
+/// Reads a JSON request body, as `serde_json::from_slice` does (the same values, the same
+/// errors), but faster: the body is checked as UTF-8 once, as a whole, where `from_slice`
+/// checks each string on its own, and those checks cost more than the rest of reading them.
+///
+/// ```
+/// let value: serde_json::Value = chatbridge_core::adapter::from_json(br#"{"type":1}"#).unwrap();
+/// assert_eq!(value["type"], 1);
+/// assert!(chatbridge_core::adapter::from_json::<serde_json::Value>(b"\"\xff\"").is_err());
+/// ```
+///
+/// # Errors
+///
+/// The body is not JSON, or not JSON of type `T`.
+pub fn from_json<'a, T: serde::Deserialize<'a>>(body: &'a [u8]) -> Result<T, serde_json::Error> {
+    match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        // Read from the bytes, for the error `from_slice` gives, with its position.
+        Err(_) => serde_json::from_slice(body),
+    }
+}
+
 /// A 200 with a JSON body already serialised, as adapters answer platforms inline.
 ///
 /// Takes the `Vec` that `serde_json::to_vec` gives and hands it to `Bytes` as a boxed slice:

@@ -208,6 +208,9 @@ fn a_signed_body_that_is_not_an_interaction_is_a_400_without_quoting_it() {
         &b"{not json"[..],
         br#"{"type":2}"#,
         br#"{"id":"1","application_id":"2","type":2,"token":"t"}"#,
+        // Not UTF-8, inside a string and outside one.
+        b"{\"id\":\"1\xff\",\"application_id\":\"2\",\"type\":1,\"token\":\"t\"}",
+        b"{\"id\":\"1\",\"application_id\":\"2\",\"type\":1,\"token\":\"t\"}\xff",
     ] {
         let error = adapter().parse(&signed("/discord", body.to_vec())).unwrap_err();
         assert_eq!(error.status(), http::StatusCode::BAD_REQUEST);

@@ -62,7 +62,7 @@ impl LexEvent {
     /// The body is not a JSON object, has the fields of both versions or of neither, or lacks
     /// a field its version requires.
     pub fn from_slice(body: &[u8]) -> Result<Self, EventError> {
-        let value: serde_json::Value = serde_json::from_slice(body)
+        let value: serde_json::Value = chatbridge_core::adapter::from_json(body)
             .map_err(|_| EventError("the body is not JSON".to_owned()))?;
         let Some(object) = value.as_object() else {
             return Err(EventError("the body is not a JSON object".to_owned()));

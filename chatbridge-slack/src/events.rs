@@ -24,7 +24,7 @@ pub(crate) enum Envelope {
 impl Envelope {
     /// Parses an Events API body.
     pub(crate) fn parse(body: &[u8]) -> Result<Self, serde_json::Error> {
-        let value: Value = serde_json::from_slice(body)?;
+        let value: Value = chatbridge_core::adapter::from_json(body)?;
         Ok(match str_field(&value, "type").as_deref() {
             Some("url_verification") => Self::UrlVerification {
                 challenge: str_field(&value, "challenge").unwrap_or_default(),

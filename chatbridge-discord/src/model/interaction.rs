@@ -157,7 +157,7 @@ impl Interaction {
     /// The body is not JSON, or lacks `id`, `application_id`, `type` or `token`. Unknown
     /// fields and type numbers are no error.
     pub fn from_slice(body: &[u8]) -> Result<Self, serde_json::Error> {
-        serde_json::from_slice(body)
+        chatbridge_core::adapter::from_json(body)
     }
 
     /// The invoking user: `member.user` in a guild, `user` in a DM.
