@@ -157,7 +157,7 @@ impl SlashCommand {
     }
 
     fn get(&self, span: Span) -> &str {
-        // Spans are only ever made by `keep`, at the ends of whole values.
+        // Spans are only ever made by `keep` and `keep_encoded`, at the ends of whole values.
         self.values.get(span.start as usize..span.end as usize).unwrap_or_default()
     }
 
@@ -165,7 +165,7 @@ impl SlashCommand {
     fn keep(&mut self, value: Value<'_>) -> Span {
         let start = self.values.len();
         value.decode_into(&mut self.values);
-        Span { start: offset(start), end: offset(self.values.len()) }
+        self.span_from(start)
     }
 
     /// Appends the value still encoded when it can (the body is text), and says where it went
@@ -175,10 +175,15 @@ impl SlashCommand {
             Some((encoded, escaped)) => {
                 let start = self.values.len();
                 self.values.push_str(encoded);
-                (Span { start: offset(start), end: offset(self.values.len()) }, escaped)
+                (self.span_from(start), escaped)
             }
             None => (self.keep(value), false),
         }
+    }
+
+    /// Where what was appended to the buffer since `start` lies.
+    fn span_from(&self, start: usize) -> Span {
+        Span { start: offset(start), end: offset(self.values.len()) }
     }
 
     /// [`keep`](Self::keep), `None` for an empty value.

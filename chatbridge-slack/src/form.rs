@@ -225,7 +225,7 @@ pub(crate) fn decode_str(encoded: &str) -> Cow<'_, str> {
 }
 
 /// Values up to this length are decoded on the stack by [`Value::decode_into`]; a slash
-/// command's longest, its `response_url`, is about 100.
+/// command's decoded values (its command and text) are seldom longer.
 const STACK_VALUE: usize = 256;
 
 /// `input` decoded into a buffer of its own: the text, or the bytes when they are not UTF-8.
