@@ -7,7 +7,7 @@ use std::time::Duration;
 use chatbridge_core::AdapterError;
 use chatbridge_core::clock::SharedClock;
 use ed25519_dalek::{Signature, VerifyingKey};
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 
 use crate::ConfigError;
 
@@ -74,9 +74,10 @@ impl Verifier {
     /// [`AdapterError::Unauthorized`] for a missing header, malformed hex, a wrong length, a
     /// wrong signature or (with a freshness window) a stale timestamp.
     pub fn verify_request(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), AdapterError> {
-        let signature = single(headers, SIGNATURE_HEADER)
+        // Header names made once, not parsed from a string for every lookup.
+        let signature = single(headers, &HeaderName::from_static(SIGNATURE_HEADER))
             .ok_or(AdapterError::Unauthorized("missing or repeated signature header"))?;
-        let timestamp = single(headers, TIMESTAMP_HEADER)
+        let timestamp = single(headers, &HeaderName::from_static(TIMESTAMP_HEADER))
             .ok_or(AdapterError::Unauthorized("missing or repeated timestamp header"))?;
         self.verify(signature, timestamp, body)
     }
@@ -121,7 +122,7 @@ impl Verifier {
 
 /// A header's only value: a header sent twice is refused rather than guessing which one
 /// counts (a proxy may have appended one, and a check on the first could pass a second).
-fn single<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a [u8]> {
+fn single<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a [u8]> {
     let mut values = headers.get_all(name).iter();
     let value = values.next()?;
     if values.next().is_some() {
