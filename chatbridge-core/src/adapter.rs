@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use http::{Extensions, Request, Response};
+use http::{Extensions, HeaderMap, HeaderName, Request, Response};
 
 use crate::{AdapterError, Context, DeliveryError, Message, Platform, Reply, Visibility};
 
@@ -77,6 +77,33 @@ pub trait Adapter: std::any::Any + Send + Sync {
     ///
     /// The platform's refusal, rate limiting past the retry bound, an expired reply channel.
     async fn deliver(&self, delivery: Delivery<'_>) -> Result<(), DeliveryError>;
+}
+
+/// A header's only value, as bytes: `None` when it is missing or sent more than once. For the
+/// headers a signature check reads: when a proxy appended a second one, a check on the first
+/// could pass for a request signed for the other, so a repeated header is refused rather than
+/// one of its values guessed at.
+///
+/// ```
+/// use chatbridge_core::adapter::single_header;
+/// use http::{HeaderMap, HeaderName, HeaderValue};
+///
+/// static NAME: HeaderName = HeaderName::from_static("x-signature");
+/// let mut headers = HeaderMap::new();
+/// assert_eq!(single_header(&headers, &NAME), None);
+/// headers.append(&NAME, HeaderValue::from_static("a"));
+/// assert_eq!(single_header(&headers, &NAME), Some(&b"a"[..]));
+/// headers.append(&NAME, HeaderValue::from_static("b"));
+/// assert_eq!(single_header(&headers, &NAME), None);
+/// ```
+#[must_use]
+pub fn single_header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a [u8]> {
+    let mut values = headers.get_all(name).iter();
+    let value = values.next()?;
+    if values.next().is_some() {
+        return None;
+    }
+    Some(value.as_bytes())
 }
 
 /// Reads a JSON request body, as `serde_json::from_slice` does (the same values, the same

@@ -5,6 +5,7 @@ use std::fmt;
 use std::time::Duration;
 
 use chatbridge_core::AdapterError;
+use chatbridge_core::adapter::single_header;
 use chatbridge_core::clock::SharedClock;
 use ed25519_dalek::{Signature, VerifyingKey};
 use http::{HeaderMap, HeaderName};
@@ -15,6 +16,10 @@ use crate::ConfigError;
 pub const SIGNATURE_HEADER: &str = "x-signature-ed25519";
 /// The timestamp header.
 pub const TIMESTAMP_HEADER: &str = "x-signature-timestamp";
+
+// The names as `HeaderName`s, made at compile time rather than parsed on every lookup.
+static SIGNATURE: HeaderName = HeaderName::from_static(SIGNATURE_HEADER);
+static TIMESTAMP: HeaderName = HeaderName::from_static(TIMESTAMP_HEADER);
 
 /// Verifies Discord's request signatures with an application's public key, parsed once.
 ///
@@ -74,10 +79,9 @@ impl Verifier {
     /// [`AdapterError::Unauthorized`] for a missing header, malformed hex, a wrong length, a
     /// wrong signature or (with a freshness window) a stale timestamp.
     pub fn verify_request(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), AdapterError> {
-        // Header names made once, not parsed from a string for every lookup.
-        let signature = single(headers, &HeaderName::from_static(SIGNATURE_HEADER))
+        let signature = single_header(headers, &SIGNATURE)
             .ok_or(AdapterError::Unauthorized("missing or repeated signature header"))?;
-        let timestamp = single(headers, &HeaderName::from_static(TIMESTAMP_HEADER))
+        let timestamp = single_header(headers, &TIMESTAMP)
             .ok_or(AdapterError::Unauthorized("missing or repeated timestamp header"))?;
         self.verify(signature, timestamp, body)
     }
@@ -118,17 +122,6 @@ impl Verifier {
             .ok_or(AdapterError::Unauthorized("malformed timestamp"))?;
         if clock.unix_seconds().abs_diff(sent) > window.as_secs() { Err(stale) } else { Ok(()) }
     }
-}
-
-/// A header's only value: a header sent twice is refused rather than guessing which one
-/// counts (a proxy may have appended one, and a check on the first could pass a second).
-fn single<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a [u8]> {
-    let mut values = headers.get_all(name).iter();
-    let value = values.next()?;
-    if values.next().is_some() {
-        return None;
-    }
-    Some(value.as_bytes())
 }
 
 impl fmt::Debug for Verifier {

@@ -6,6 +6,7 @@
 use std::fmt;
 use std::ops::ControlFlow;
 
+use chatbridge_core::adapter::single_header;
 use chatbridge_core::clock::{SharedClock, system_clock};
 use chatbridge_core::{AdapterError, Secret};
 use hmac::{Hmac, Mac};
@@ -17,6 +18,9 @@ use subtle::ConstantTimeEq;
 pub const SIGNATURE_HEADER: &str = "x-slack-signature";
 /// The header that carries the request's Unix timestamp in seconds.
 pub const TIMESTAMP_HEADER: &str = "x-slack-request-timestamp";
+// The names as `HeaderName`s, made at compile time rather than parsed on every lookup.
+static SIGNATURE: HeaderName = HeaderName::from_static(SIGNATURE_HEADER);
+static TIMESTAMP: HeaderName = HeaderName::from_static(TIMESTAMP_HEADER);
 /// How far, in seconds, a request's timestamp may be from now, in either direction.
 pub const MAX_SKEW_SECS: u64 = 300;
 /// The longest body taken for Slack's unsigned `ssl_check` probe (`ssl_check=1&token=…` is
@@ -72,11 +76,10 @@ impl Verifier {
     /// more than [`MAX_SKEW_SECS`] away from now (either way), or the signature does not match.
     /// The error never contains the expected signature.
     pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), AdapterError> {
-        // Header names made once, not parsed from a string for every lookup.
-        let timestamp = header(headers, &HeaderName::from_static(TIMESTAMP_HEADER))
+        let timestamp = header(headers, &TIMESTAMP)
             .ok_or(AdapterError::Unauthorized("missing request timestamp"))?;
-        let signature = header(headers, &HeaderName::from_static(SIGNATURE_HEADER))
-            .ok_or(AdapterError::Unauthorized("missing signature"))?;
+        let signature =
+            header(headers, &SIGNATURE).ok_or(AdapterError::Unauthorized("missing signature"))?;
         let ts = parse_timestamp(timestamp)
             .ok_or(AdapterError::Unauthorized("malformed request timestamp"))?;
         let now = self.clock.unix_seconds();
@@ -187,16 +190,10 @@ fn update(mac: &mut Hmac<Sha256>, timestamp: &[u8], body: &[u8]) {
     mac.update(body);
 }
 
-/// A header's only value, as bytes: what it must hold (digits, `v0=` and hex) is checked where
-/// it is read, so it is not first checked as text too.
+/// A header's only value, as bytes, trimmed: what it must hold (digits, `v0=` and hex) is
+/// checked where it is read, so it is not first checked as text too.
 fn header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a [u8]> {
-    let mut values = headers.get_all(name).iter();
-    let value = values.next()?;
-    // Two signatures or two timestamps: refuse rather than guess which one counts.
-    if values.next().is_some() {
-        return None;
-    }
-    Some(value.as_bytes().trim_ascii())
+    single_header(headers, name).map(<[u8]>::trim_ascii)
 }
 
 /// Unix seconds: 1 to 12 decimal digits, nothing else.
