@@ -203,6 +203,30 @@ fn unknown_interaction_and_component_types_parse() {
 }
 
 #[test]
+fn option_values_that_do_not_match_their_type_are_kept_as_sent() {
+    use chatbridge_discord::model::Interaction;
+    let body = br#"{"id":"1","application_id":"2","type":2,"token":"t","version":1,
+        "data":{"id":"3","name":"odd","type":1,"options":[
+            {"name":"who","type":6,"value":1100000000000000005},
+            {"name":"word","type":3,"value":7},
+            {"name":"count","type":4,"value":"seven"},
+            {"name":"bare","type":3}]}}"#;
+    let interaction = Interaction::from_slice(body).unwrap();
+    let data = interaction.command().unwrap();
+    // An id sent as a number still reads as the id.
+    assert_eq!(data.option("who"), Some(&OptionValue::User("1100000000000000005".into())));
+    // A STRING option must be a string, an INTEGER one an integer.
+    let Some(OptionValue::Unknown { kind, value }) = data.option("word") else { panic!() };
+    assert_eq!((*kind, value.as_ref()), (OptionType::String, Some(&serde_json::json!(7))));
+    let Some(OptionValue::Unknown { kind, value }) = data.option("count") else { panic!() };
+    assert_eq!((*kind, value.as_ref()), (OptionType::Integer, Some(&serde_json::json!("seven"))));
+    assert_eq!(
+        data.option("bare"),
+        Some(&OptionValue::Unknown { kind: OptionType::String, value: None })
+    );
+}
+
+#[test]
 fn a_signed_body_that_is_not_an_interaction_is_a_400_without_quoting_it() {
     for body in [
         &b"{not json"[..],

@@ -251,27 +251,44 @@ fn typed_value(
     options: Vec<CommandOption>,
     focused: bool,
 ) -> OptionValue {
-    if focused && let Some(v) = &value {
-        return OptionValue::Partial(value_text(v));
+    // The value's strings are moved into the option, not copied.
+    if focused && let Some(value) = value {
+        return OptionValue::Partial(into_text(value));
     }
-    let id = |v: &Option<Value>| v.as_ref().map(value_text);
-    let typed = match kind {
-        OptionType::SubCommand => Some(OptionValue::SubCommand(options)),
-        OptionType::SubCommandGroup => Some(OptionValue::SubCommandGroup(options)),
-        OptionType::String => {
-            value.as_ref().and_then(Value::as_str).map(|s| OptionValue::String(s.to_owned()))
-        }
+    let scalar = match kind {
+        OptionType::SubCommand => return OptionValue::SubCommand(options),
+        OptionType::SubCommandGroup => return OptionValue::SubCommandGroup(options),
         OptionType::Integer => value.as_ref().and_then(Value::as_i64).map(OptionValue::Integer),
         OptionType::Number => value.as_ref().and_then(Value::as_f64).map(OptionValue::Number),
         OptionType::Boolean => value.as_ref().and_then(Value::as_bool).map(OptionValue::Boolean),
-        OptionType::User => id(&value).map(OptionValue::User),
-        OptionType::Channel => id(&value).map(OptionValue::Channel),
-        OptionType::Role => id(&value).map(OptionValue::Role),
-        OptionType::Mentionable => id(&value).map(OptionValue::Mentionable),
-        OptionType::Attachment => id(&value).map(OptionValue::Attachment),
-        OptionType::Unknown(_) => None,
+        _ => None,
     };
-    typed.unwrap_or(OptionValue::Unknown { kind, value })
+    if let Some(typed) = scalar {
+        return typed;
+    }
+    let text: fn(String) -> OptionValue = match kind {
+        OptionType::String => OptionValue::String,
+        OptionType::User => OptionValue::User,
+        OptionType::Channel => OptionValue::Channel,
+        OptionType::Role => OptionValue::Role,
+        OptionType::Mentionable => OptionValue::Mentionable,
+        OptionType::Attachment => OptionValue::Attachment,
+        _ => return OptionValue::Unknown { kind, value },
+    };
+    match value {
+        Some(Value::String(s)) => text(s),
+        // Ids sent as numbers still read as ids; a STRING option must be a string.
+        Some(other) if kind != OptionType::String => text(other.to_string()),
+        value => OptionValue::Unknown { kind, value },
+    }
+}
+
+/// A JSON scalar as text (strings without quotes), taking the string when it is one.
+fn into_text(value: Value) -> String {
+    match value {
+        Value::String(s) => s,
+        other => other.to_string(),
+    }
 }
 
 /// A JSON scalar as text (strings without quotes).
