@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use chatbridge_core::{Command, Message, MessageKind, Platform, Sender, Text};
+use chatbridge_core::{Command, Message, MessageKind, Platform, Text};
 
 use crate::model::{
     CommandData, CommandType, ContextType, Interaction, InteractionData, OptionValue,
@@ -44,30 +44,28 @@ pub(crate) fn to_message(interaction: Interaction) -> Message {
             (MessageKind::Other(name.into()), None, String::new(), None)
         }
     };
-    let mut message = Message::new(Platform::DISCORD, kind).with_text(text);
+    // Filled in place: the message is a few hundred bytes, and each `with_*` call would move it.
+    let mut message = Message::new(Platform::DISCORD, kind);
+    message.text = text.into();
     message.command = command;
-    if let Some(id) = id {
-        message = message.with_id(id);
-    }
+    message.id = id.map(Into::into);
     if let Some(channel) = interaction.channel_id() {
-        message = message.with_conversation(channel);
+        message.conversation = channel.into();
     }
-    if let Some(guild) = &interaction.guild_id {
-        message = message.with_workspace(guild.as_str());
-    }
+    message.workspace = interaction.guild_id.as_deref().map(Into::into);
     if let Some(user) = interaction.invoker() {
-        let mut sender = Sender::new(user.id.as_str());
+        let sender = &mut message.sender;
+        sender.id = user.id.as_str().into();
         // The guild nickname is what people see in that guild.
         let nick = interaction.member.as_ref().and_then(|m| m.nick.as_deref());
         sender.name = Some(Text::new(nick.unwrap_or_else(|| user.display_name())));
         sender.is_bot = user.bot;
-        message = message.with_sender(sender);
     }
-    let direct = match interaction.context {
+    message.is_direct = match interaction.context {
         Some(context) => context == ContextType::BotDm,
         None => interaction.guild_id.is_none(),
     };
-    message.direct(direct).with_payload(interaction)
+    message.with_payload(interaction)
 }
 
 /// A command's args, text, and the message it targets.
