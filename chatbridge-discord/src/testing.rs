@@ -56,12 +56,40 @@ impl TestSigner {
     /// If `path` is not a valid URI path: this is test code.
     #[must_use]
     pub fn request(&self, path: &str, body: impl Into<Bytes>) -> Request<Bytes> {
-        let body = body.into();
         let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        let timestamp = now.to_string();
+        self.request_at(path, body, &now.to_string())
+    }
+
+    /// A signed `POST` of `body` to `path` with the given timestamp: an old one, for a
+    /// verifier with a freshness window; a fixed one, for requests that are the same bytes on
+    /// every run (Ed25519 verification takes a time that depends on the signature).
+    ///
+    /// ```
+    /// use chatbridge_discord::Verifier;
+    /// use chatbridge_discord::testing::TestSigner;
+    ///
+    /// let signer = TestSigner::from_seed([7; 32]);
+    /// let request = signer.request_at("/interactions", &b"{}"[..], "1700000000");
+    /// assert_eq!(request.headers()["x-signature-timestamp"], "1700000000");
+    /// let verifier = Verifier::new(&signer.public_key_hex()).unwrap();
+    /// assert!(verifier.verify_request(request.headers(), request.body()).is_ok());
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If `path` is not a valid URI path, or `timestamp` not a valid header value: this is
+    /// test code.
+    #[must_use]
+    pub fn request_at(
+        &self,
+        path: &str,
+        body: impl Into<Bytes>,
+        timestamp: &str,
+    ) -> Request<Bytes> {
+        let body = body.into();
         Request::post(path)
             .header(http::header::CONTENT_TYPE, "application/json")
-            .header(SIGNATURE_HEADER, self.sign(&timestamp, &body))
+            .header(SIGNATURE_HEADER, self.sign(timestamp, &body))
             .header(TIMESTAMP_HEADER, timestamp)
             .body(body)
             .expect("a valid test request")

@@ -9,7 +9,6 @@ use bytes::Bytes;
 use chatbridge_core::{Bot, Context, Message, MessageKind, Reply, Router, Secret};
 use chatbridge_discord::DiscordAdapter;
 use chatbridge_discord::testing::TestSigner;
-use chatbridge_discord::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use chatbridge_lex::LexAdapter;
 use chatbridge_slack::SlackAdapter;
 use ed25519_dalek::{Signature, Verifier as _, VerifyingKey};
@@ -86,13 +85,7 @@ pub fn slack_event_request() -> Request<Bytes> {
 /// depends on the signature, so every run and every bench checks the same one (Discord sets no
 /// freshness window, and the adapter sets none by default).
 pub fn discord_command_request() -> Request<Bytes> {
-    let signer = signer();
-    Request::post(DISCORD_PATH)
-        .header(http::header::CONTENT_TYPE, "application/json")
-        .header(SIGNATURE_HEADER, signer.sign(DISCORD_TIMESTAMP, DISCORD_COMMAND))
-        .header(TIMESTAMP_HEADER, DISCORD_TIMESTAMP)
-        .body(Bytes::from_static(DISCORD_COMMAND))
-        .expect("a valid request")
+    signer().request_at(DISCORD_PATH, Bytes::from_static(DISCORD_COMMAND), DISCORD_TIMESTAMP)
 }
 
 pub fn lex_request() -> Request<Bytes> {
