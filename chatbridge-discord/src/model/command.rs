@@ -142,7 +142,7 @@ impl OptionValue {
             Self::Integer(n) => Some(n.to_string()),
             Self::Number(n) => Some(n.to_string()),
             Self::Boolean(b) => Some(b.to_string()),
-            Self::Unknown { value, .. } => value.as_ref().map(value_text),
+            Self::Unknown { value, .. } => value.clone().map(into_text),
         }
     }
 }
@@ -276,9 +276,8 @@ fn typed_value(
         _ => return OptionValue::Unknown { kind, value },
     };
     match value {
-        Some(Value::String(s)) => text(s),
         // Ids sent as numbers still read as ids; a STRING option must be a string.
-        Some(other) if kind != OptionType::String => text(other.to_string()),
+        Some(value) if value.is_string() || kind != OptionType::String => text(into_text(value)),
         value => OptionValue::Unknown { kind, value },
     }
 }
@@ -287,14 +286,6 @@ fn typed_value(
 fn into_text(value: Value) -> String {
     match value {
         Value::String(s) => s,
-        other => other.to_string(),
-    }
-}
-
-/// A JSON scalar as text (strings without quotes).
-fn value_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
         other => other.to_string(),
     }
 }
