@@ -5,8 +5,9 @@
 #   scripts/bench-peers.sh                  # chatbridge + the three hyper floor rows: http + cold start
 #   scripts/bench-peers.sh --peers          # + bolt-js, bolt-python, discord-interactions (js, py)
 #   scripts/bench-peers.sh --only http      # steps: http, cold, micro, lambda (repeatable)
-#   ROUNDS=7 scripts/bench-peers.sh         # the http step 7 times, rows interleaved; ratios
-#                                           # per round, then their median (bench-rounds.py)
+#   ROUNDS=6 scripts/bench-peers.sh         # the http step 6 times, rows interleaved, the
+#                                           # order reversed every other round; ratios per
+#                                           # round, then their median (bench-rounds.py)
 #
 # Env: PEERS_DIR (the harness, default ../shared/bench/peers next to the checkout),
 #      DURATION / CONNS / WARMUP / REPEAT / COLD_RUNS / PIN (the harness's knobs),
@@ -39,7 +40,7 @@ export CHATBRIDGE_SLACK_CMD="$server" CHATBRIDGE_DISCORD_CMD="$server"
 
 only=floor_hello,floor_slack,floor_discord,chatbridge_slack,chatbridge_discord
 if [ $peers = 1 ]; then
-  only=bolt_js,bolt_py_gunicorn,discord_js_express,discord_py_gunicorn,$only
+  only=bolt_py_gunicorn,bolt_js,discord_js_express,discord_py_gunicorn,$only
 fi
 export PEERS_ONLY=${PEERS_ONLY:-$only}
 
@@ -49,15 +50,31 @@ results="$PEERS_WORK/results"
 mkdir -p "$results"
 if [ "$rounds" -gt 1 ] && [[ " ${steps[*]} " == *" http "* ]]; then
   # Each round runs every row once (REPEAT defaults to 1 here), so that the rows compared
-  # are measured minutes, not a quarter of an hour, apart.
-  rm -f "$results"/http-round*.json
+  # are measured minutes, not a quarter of an hour, apart. Rows run one harness call each, in
+  # PEERS_ONLY's order in odd rounds and in reverse in even ones: which of two rows runs first
+  # moves their ratio by several per cent on this kind of machine (docs/performance.md), and
+  # alternating cancels that out over an even number of rounds.
+  rm -f "$results"/http-round*.json "$results/http-rounds.log"
   export REPEAT=${REPEAT:-1}
   "$PEERS_DIR/run_all.sh" --install-only
+  IFS=, read -r -a rows <<< "$PEERS_ONLY"
   for r in $(seq "$rounds"); do
-    echo "[bench-peers] round $r of $rounds" >&2
-    "$PEERS_DIR/run_all.sh" --no-install http
-    cp "$results/http.json" "$results/http-round$r.json"
+    order=("${rows[@]}")
+    if [ $((r % 2)) = 0 ]; then
+      order=(); for ((i = ${#rows[@]} - 1; i >= 0; i--)); do order+=("${rows[i]}"); done
+    fi
+    echo "[bench-peers] round $r of $rounds: ${order[*]}" >&2
+    parts=()
+    for row in "${order[@]}"; do
+      PEERS_ONLY=$row "$PEERS_DIR/run_all.sh" --no-install http >> "$results/http-rounds.log"
+      cp "$results/http.json" "$results/http-round$r-$row.json"
+      parts+=("$results/http-round$r-$row.json")
+    done
+    python3 -c 'import json, sys; json.dump([row for p in sys.argv[2:] for row in json.load(open(p))], open(sys.argv[1], "w"), indent=1)' \
+      "$results/http-round$r.json" "${parts[@]}"
+    rm -f "${parts[@]}"
   done
+  cp "$results/http-round$rounds.json" "$results/http.json" # the last round, for report.py
   rest=()
   for s in "${steps[@]}"; do [ "$s" = http ] || rest+=("$s"); done
   [ ${#rest[@]} -eq 0 ] || "$PEERS_DIR/run_all.sh" --no-install "${rest[@]}"

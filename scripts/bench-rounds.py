@@ -4,9 +4,10 @@
 On a shared VM the throughput of the same server drifts by ±15 % from one minute to the
 next, so a ratio taken from rows measured minutes apart says more about the machine than
 about the servers. `scripts/bench-peers.sh` with ROUNDS=N runs every row once per round, in
-turn, N times; this script reads the rounds (results/http-round*.json), and for each row gives
-the median req/s and p99 over the rounds, and for each comparison the median of the per-round
-ratios (each taken from two rows measured within the same minute).
+turn (the order reversed every other round), N times; this script reads the rounds
+(results/http-round*.json), and for each row gives the median req/s and p99 over the rounds,
+and for each comparison the median of the per-round ratios (each taken from two rows measured
+within the same minute).
 
 Usage: bench-rounds.py RESULTS_DIR  (prints markdown)
 """
