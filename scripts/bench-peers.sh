@@ -51,9 +51,10 @@ mkdir -p "$results"
 if [ "$rounds" -gt 1 ] && [[ " ${steps[*]} " == *" http "* ]]; then
   # Each round runs every row once (REPEAT defaults to 1 here), so that the rows compared
   # are measured minutes, not a quarter of an hour, apart. Rows run one harness call each, in
-  # PEERS_ONLY's order in odd rounds and in reverse in even ones: which of two rows runs first
-  # moves their ratio by several per cent on this kind of machine (docs/performance.md), and
-  # alternating cancels that out over an even number of rounds.
+  # PEERS_ONLY's order in odd rounds and in reverse in even ones, so that no row of a
+  # comparison is always measured first: which runs first can move a ratio by several per
+  # cent on this kind of machine (docs/performance.md), and an even number of rounds cancels
+  # that out.
   rm -f "$results"/http-round*.json "$results/http-rounds.log"
   export REPEAT=${REPEAT:-1}
   "$PEERS_DIR/run_all.sh" --install-only
