@@ -6,7 +6,9 @@
 //! 1. [`parse`](Adapter::parse) verifies the signature over the raw bytes, then unwraps the
 //!    envelope. It is synchronous CPU work and never sees a body that was parsed before it was
 //!    verified. Handshakes (Slack `url_verification`, Discord PING) are answered right there
-//!    with [`Incoming::Respond`].
+//!    with [`Incoming::Respond`]. [`Bot`](crate::Bot) reaches it through
+//!    [`receive`](Adapter::receive), which an adapter may override to verify requests together
+//!    (Discord checks its Ed25519 signatures in batches under load), with `parse`'s results.
 //! 2. [`prepare`](Adapter::prepare) may look things up (a workspace's token, the bot's own ids)
 //!    and drop the message (the bot's own messages).
 //! 3. The handler runs, raced against the [`Dispatch`]'s ack budget.
@@ -38,6 +40,18 @@ pub trait Adapter: std::any::Any + Send + Sync {
     /// [`AdapterError::Unauthorized`] for every verification failure (nothing of the request
     /// may reach a handler then), [`AdapterError::BadRequest`] for a body that does not parse.
     fn parse(&self, request: &Request<Bytes>) -> Result<Incoming, AdapterError>;
+
+    /// [`parse`](Self::parse) where the verification may wait for other requests: what
+    /// [`Bot`](crate::Bot) calls. The default is `parse`. An adapter overrides it to check the
+    /// signatures of requests that arrive together in one batch, and must give the same result
+    /// for every request that `parse` would.
+    ///
+    /// # Errors
+    ///
+    /// As for [`parse`](Self::parse).
+    async fn receive(&self, request: &Request<Bytes>) -> Result<Incoming, AdapterError> {
+        self.parse(request)
+    }
 
     /// Looks up what the message needs before a handler sees it, and may drop it.
     ///

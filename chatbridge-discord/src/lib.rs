@@ -2,6 +2,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod adapter;
+mod batch;
 #[cfg(feature = "client")]
 mod client;
 mod component;

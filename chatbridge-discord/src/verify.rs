@@ -1,16 +1,28 @@
 //! Ed25519 request verification: the signature in `X-Signature-Ed25519` over the
 //! `X-Signature-Timestamp` header's bytes followed by the raw body.
+//!
+//! A check is done in two steps. [`Claim`] is everything that reads the request: the signature
+//! decoded, its `s` checked canonical, and `k = SHA-512(R ‖ A ‖ timestamp ‖ body)`. What is
+//! left is curve arithmetic, `[s]B = R + [k]A`, which is most of the cost: alone, it is
+//! ed25519-dalek's `verify` step for step (the same equation, the same `R` comparison); for
+//! requests that arrive together it is one batch equation over all of them (see
+//! [`batch`](crate::batch)).
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chatbridge_core::AdapterError;
 use chatbridge_core::adapter::single_header;
 use chatbridge_core::clock::SharedClock;
-use ed25519_dalek::{Signature, VerifyingKey};
+use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
+use curve25519_dalek::scalar::Scalar;
+use ed25519_dalek::VerifyingKey;
 use http::{HeaderMap, HeaderName};
+use sha2::{Digest, Sha512};
 
 use crate::ConfigError;
+use crate::batch::Batches;
 
 /// The signature header.
 pub const SIGNATURE_HEADER: &str = "x-signature-ed25519";
@@ -20,6 +32,20 @@ pub const TIMESTAMP_HEADER: &str = "x-signature-timestamp";
 // The names as `HeaderName`s, made at compile time rather than parsed on every lookup.
 static SIGNATURE: HeaderName = HeaderName::from_static(SIGNATURE_HEADER);
 static TIMESTAMP: HeaderName = HeaderName::from_static(TIMESTAMP_HEADER);
+
+const MALFORMED: AdapterError = AdapterError::Unauthorized("malformed signature");
+const BAD: AdapterError = AdapterError::Unauthorized("bad signature");
+
+/// One request's signature, read: the check `[s]B = R + [k]A` is what remains.
+#[derive(Clone, Copy)]
+pub(crate) struct Claim {
+    /// The signature's `R`, as sent.
+    pub(crate) r: CompressedEdwardsY,
+    /// The signature's `s`, canonical.
+    pub(crate) s: Scalar,
+    /// `SHA-512(R ‖ A ‖ timestamp ‖ body)`, reduced.
+    pub(crate) k: Scalar,
+}
 
 /// Verifies Discord's request signatures with an application's public key, parsed once.
 ///
@@ -36,10 +62,17 @@ static TIMESTAMP: HeaderName = HeaderName::from_static(TIMESTAMP_HEADER);
 /// assert!(verifier.verify(signature.as_bytes(), b"", b"").is_ok());
 /// assert!(verifier.verify(signature.as_bytes(), b"", b"x").is_err());
 /// ```
+///
+/// [`verify_request_batched`](Self::verify_request_batched) checks the signatures of requests
+/// that arrive together in one batch, for less than half the arithmetic per request; clones of a
+/// verifier batch together.
 #[derive(Clone)]
 pub struct Verifier {
     key: VerifyingKey,
+    /// The key as a point, decompressed once.
+    point: EdwardsPoint,
     freshness: Option<(Duration, SharedClock)>,
+    batches: Arc<Batches>,
 }
 
 impl Verifier {
@@ -61,7 +94,10 @@ impl Verifier {
         if key.is_weak() {
             return Err(ConfigError::PublicKey("a weak Ed25519 key"));
         }
-        Ok(Self { key, freshness: None })
+        let point = CompressedEdwardsY(bytes)
+            .decompress()
+            .ok_or(ConfigError::PublicKey("not an Ed25519 public key"))?;
+        Ok(Self { key, point, freshness: None, batches: Arc::default() })
     }
 
     /// Also rejects timestamps further than `window` from `clock`'s time, in either
@@ -79,11 +115,33 @@ impl Verifier {
     /// [`AdapterError::Unauthorized`] for a missing header, malformed hex, a wrong length, a
     /// wrong signature or (with a freshness window) a stale timestamp.
     pub fn verify_request(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), AdapterError> {
-        let signature = single_header(headers, &SIGNATURE)
-            .ok_or(AdapterError::Unauthorized("missing or repeated signature header"))?;
-        let timestamp = single_header(headers, &TIMESTAMP)
-            .ok_or(AdapterError::Unauthorized("missing or repeated timestamp header"))?;
+        let (signature, timestamp) = signature_headers(headers)?;
         self.verify(signature, timestamp, body)
+    }
+
+    /// [`verify_request`](Self::verify_request), with the signature checked in one batch with
+    /// those of the other requests that reach this verifier (or a clone) in the same turn of
+    /// the async runtime: under load, each check then costs less than half as much. The
+    /// result is `verify_request`'s for every request: a batch that fails is checked again
+    /// one signature at a time, and a request that finds no company is checked alone.
+    ///
+    /// The first request of a batch yields to the runtime once, so that the others can join.
+    ///
+    /// # Errors
+    ///
+    /// As for [`verify_request`](Self::verify_request).
+    pub async fn verify_request_batched(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<(), AdapterError> {
+        let (signature, timestamp) = signature_headers(headers)?;
+        let claim = self.claim(signature, timestamp, body)?;
+        if !self.batches.check(self, claim).await {
+            return Err(BAD);
+        }
+        // Checked after the signature, so that an unsigned request learns nothing from timing.
+        self.check_freshness(timestamp)
     }
 
     /// Verifies a hex signature over `timestamp` followed by `body`, without copying either.
@@ -98,19 +156,49 @@ impl Verifier {
         timestamp: &[u8],
         body: &[u8],
     ) -> Result<(), AdapterError> {
-        let mut bytes = [0u8; 64];
-        hex::decode_to_slice(signature_hex, &mut bytes)
-            .map_err(|_| AdapterError::Unauthorized("malformed signature"))?;
-        let signature = Signature::from_bytes(&bytes);
-        let mut stream = self
-            .key
-            .verify_stream(&signature)
-            .map_err(|_| AdapterError::Unauthorized("malformed signature"))?;
-        stream.update(timestamp);
-        stream.update(body);
-        stream.finalize_and_verify().map_err(|_| AdapterError::Unauthorized("bad signature"))?;
+        let claim = self.claim(signature_hex, timestamp, body)?;
+        if !self.holds(&claim) {
+            return Err(BAD);
+        }
         // Checked after the signature, so that an unsigned request learns nothing from timing.
         self.check_freshness(timestamp)
+    }
+
+    /// Reads a signature and hashes what it signs: all of a check but the curve arithmetic.
+    fn claim(
+        &self,
+        signature_hex: &[u8],
+        timestamp: &[u8],
+        body: &[u8],
+    ) -> Result<Claim, AdapterError> {
+        let mut r = [0u8; 32];
+        let mut s = [0u8; 32];
+        let (r_hex, s_hex) = signature_hex.split_at_checked(64).ok_or(MALFORMED)?;
+        hex::decode_to_slice(r_hex, &mut r).map_err(|_| MALFORMED)?;
+        hex::decode_to_slice(s_hex, &mut s).map_err(|_| MALFORMED)?;
+        // As ed25519-dalek: an `s` at or above the group order is refused, not reduced.
+        let s = Option::from(Scalar::from_canonical_bytes(s)).ok_or(MALFORMED)?;
+        let hash = Sha512::new()
+            .chain_update(r)
+            .chain_update(self.key.as_bytes())
+            .chain_update(timestamp)
+            .chain_update(body)
+            .finalize();
+        let k = Scalar::from_bytes_mod_order_wide(&hash.into());
+        Ok(Claim { r: CompressedEdwardsY(r), s, k })
+    }
+
+    /// The check of one signature, as ed25519-dalek's `verify` makes it: `[s]B − [k]A`,
+    /// compressed, is the `R` that was sent, byte for byte.
+    pub(crate) fn holds(&self, claim: &Claim) -> bool {
+        EdwardsPoint::vartime_double_scalar_mul_basepoint(&claim.k, &-self.point, &claim.s)
+            .compress()
+            == claim.r
+    }
+
+    /// The public key as a point.
+    pub(crate) fn point(&self) -> &EdwardsPoint {
+        &self.point
     }
 
     fn check_freshness(&self, timestamp: &[u8]) -> Result<(), AdapterError> {
@@ -122,6 +210,15 @@ impl Verifier {
             .ok_or(AdapterError::Unauthorized("malformed timestamp"))?;
         if clock.unix_seconds().abs_diff(sent) > window.as_secs() { Err(stale) } else { Ok(()) }
     }
+}
+
+/// The signature and timestamp headers, each present once.
+fn signature_headers(headers: &HeaderMap) -> Result<(&[u8], &[u8]), AdapterError> {
+    let signature = single_header(headers, &SIGNATURE)
+        .ok_or(AdapterError::Unauthorized("missing or repeated signature header"))?;
+    let timestamp = single_header(headers, &TIMESTAMP)
+        .ok_or(AdapterError::Unauthorized("missing or repeated timestamp header"))?;
+    Ok((signature, timestamp))
 }
 
 impl fmt::Debug for Verifier {

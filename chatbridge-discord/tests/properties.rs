@@ -1,6 +1,7 @@
 //! Property tests (proptest, modest case counts): signed bytes of any kind parse or get a 4xx
 //! and never panic; a valid signature over any body verifies and any single flipped bit in the
-//! body, the signature or the timestamp fails; unsigned headers never get through.
+//! body, the signature or the timestamp fails; unsigned headers never get through; the verifier
+//! agrees with ed25519-dalek's `verify` on any signature, alone or checked in a batch.
 
 #![allow(clippy::unwrap_used)]
 
@@ -8,8 +9,10 @@ mod common;
 
 use bytes::Bytes;
 use chatbridge_core::adapter::Adapter;
+use chatbridge_discord::Verifier;
 use common::*;
-use http::{HeaderValue, Request};
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier as _};
+use http::{HeaderMap, HeaderValue, Request};
 use proptest::prelude::*;
 
 fn config() -> ProptestConfig {
@@ -81,6 +84,99 @@ proptest! {
         let at = flip.index(flipped_ts.len());
         flipped_ts[at] ^= 1 << bit;
         prop_assert!(verifier.verify(signature.as_bytes(), &flipped_ts, &body).is_err());
+    }
+}
+
+/// A signature over `timestamp || body` by `key`, with `damage` applied to its 64 bytes.
+fn damaged_signature(key: &SigningKey, message: &[u8], damage: &Damage) -> [u8; 64] {
+    let mut signature = key.sign(message).to_bytes();
+    match *damage {
+        Damage::None => {}
+        Damage::Bit(at, bit) => signature[at % 64] ^= 1 << bit,
+        Damage::Random(bytes) => signature = bytes,
+        Damage::HighS => signature[63] |= 0xf0,
+    }
+    signature
+}
+
+#[derive(Debug, Clone)]
+enum Damage {
+    None,
+    Bit(usize, u8),
+    Random([u8; 64]),
+    HighS,
+}
+
+fn damage() -> impl Strategy<Value = Damage> {
+    prop_oneof![
+        2 => Just(Damage::None),
+        2 => (any::<usize>(), 0u8..8).prop_map(|(at, bit)| Damage::Bit(at, bit)),
+        1 => proptest::array::uniform32(any::<u8>()).prop_flat_map(|r| {
+            proptest::array::uniform32(any::<u8>()).prop_map(move |s| {
+                let mut bytes = [0u8; 64];
+                bytes[..32].copy_from_slice(&r);
+                bytes[32..].copy_from_slice(&s);
+                Damage::Random(bytes)
+            })
+        }),
+        1 => Just(Damage::HighS),
+    ]
+}
+
+fn message(timestamp: &str, body: &[u8]) -> Vec<u8> {
+    [timestamp.as_bytes(), body].concat()
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// The verifier reads the signature and does the arithmetic itself (so that requests can
+    /// share it in batches): it must accept exactly what ed25519-dalek's `verify` accepts.
+    #[test]
+    fn the_verifier_agrees_with_ed25519_dalek_on_any_signature(
+        seed in any::<[u8; 32]>(),
+        timestamp in "[0-9]{0,12}",
+        body in proptest::collection::vec(any::<u8>(), 0..300),
+        damage in damage(),
+    ) {
+        let key = SigningKey::from_bytes(&seed);
+        let message = message(&timestamp, &body);
+        let signature = damaged_signature(&key, &message, &damage);
+        let dalek = key.verifying_key().verify(&message, &Signature::from_bytes(&signature));
+        let verifier = Verifier::new(&hex::encode(key.verifying_key().as_bytes())).unwrap();
+        let ours = verifier.verify(hex::encode(signature).as_bytes(), timestamp.as_bytes(), &body);
+        prop_assert_eq!(ours.is_ok(), dalek.is_ok(), "{:?}", damage);
+    }
+
+    /// Requests checked together in one batch each get the answer they get alone, whichever
+    /// of them are damaged.
+    #[test]
+    fn a_batch_gives_each_request_its_own_answer(
+        requests in proptest::collection::vec(
+            (proptest::collection::vec(any::<u8>(), 0..200), damage()),
+            1..12,
+        ),
+    ) {
+        let key = signing_key();
+        let verifier = Verifier::new(&public_key_hex()).unwrap();
+        let requests: Vec<(HeaderMap, Vec<u8>)> = requests
+            .into_iter()
+            .map(|(body, damage)| {
+                let signature = damaged_signature(&key, &message(TIMESTAMP, &body), &damage);
+                let mut headers = HeaderMap::new();
+                headers.insert("x-signature-ed25519", hex::encode(signature).parse().unwrap());
+                headers.insert("x-signature-timestamp", HeaderValue::from_static(TIMESTAMP));
+                (headers, body)
+            })
+            .collect();
+        let alone: Vec<bool> =
+            requests.iter().map(|(h, b)| verifier.verify_request(h, b).is_ok()).collect();
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let together: Vec<bool> = runtime.block_on(async {
+            let checks = requests.iter().map(|(h, b)| verifier.verify_request_batched(h, b));
+            futures_util::future::join_all(checks).await.iter().map(Result::is_ok).collect()
+        });
+        prop_assert_eq!(together, alone);
     }
 }
 

@@ -1,5 +1,6 @@
-//! Signature verification: every failure is a 401, PING is exactly `{"type":1}`, and the
-//! RFC 8032 test vectors pass through the verifier.
+//! Signature verification: every failure is a 401, PING is exactly `{"type":1}`, the RFC 8032
+//! test vectors pass through the verifier, and requests that arrive together are checked in one
+//! batch, each with the answer it gets alone.
 
 mod common;
 
@@ -8,6 +9,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use chatbridge_core::clock::ManualClock;
+use chatbridge_core::testing::LogCapture;
 use chatbridge_core::{Bot, Router};
 use chatbridge_discord::{ConfigError, DiscordAdapter, Verifier};
 use common::*;
@@ -78,6 +80,95 @@ async fn every_signature_failure_is_a_401() {
     // And the good one passes.
     let response = bot.handle(request(Some(&good), Some(TIMESTAMP), &body)).await;
     assert_eq!(response.status(), StatusCode::OK);
+}
+
+/// The requests of `every_signature_failure_is_a_401` and good ones, all at once: those whose
+/// signature reads join one batch, which fails for the bad ones in it; then each is checked
+/// alone, and every request gets the answer it gets on its own.
+#[tokio::test]
+async fn requests_that_arrive_together_are_checked_in_one_batch() {
+    let capture = LogCapture::default();
+    let _logs = tracing::subscriber::set_default(capture.clone());
+    let bot = bot(adapter());
+    let good = |n: usize| {
+        let body = format!(
+            r#"{{"type":2,"id":"{n}","application_id":"{APP_ID}","token":"t","version":1,"data":{{"id":"1","name":"hi","type":1}}}}"#
+        );
+        signed("/discord", body.into_bytes())
+    };
+
+    // Sixteen good ones: one batch of sixteen, which holds.
+    let answers = futures_util::future::join_all((0..16).map(|n| bot.handle(good(n)))).await;
+    assert!(answers.iter().all(|r| r.status() == StatusCode::OK), "{answers:?}");
+    assert!(capture.text().contains("size=16 held=true"), "{}", capture.text());
+
+    // Good ones with bad ones between them: the batch fails, each is checked again alone.
+    let ping = fixture("ping.json");
+    let signature = sign(TIMESTAMP, &ping);
+    let mut tampered = ping.clone();
+    tampered.push(b' ');
+    let other_key = SigningKey::from_bytes(&[9; 32]);
+    let by_other_key =
+        hex::encode(other_key.sign(&[TIMESTAMP.as_bytes(), &ping].concat()).to_bytes());
+    let mut requests = vec![];
+    for n in 0..4 {
+        requests.push((good(n), StatusCode::OK));
+    }
+    requests
+        .push((request(Some(&signature), Some(TIMESTAMP), &tampered), StatusCode::UNAUTHORIZED));
+    requests.push((request(Some(&signature), Some("1714824001"), &ping), StatusCode::UNAUTHORIZED));
+    requests.push((request(Some(&by_other_key), Some(TIMESTAMP), &ping), StatusCode::UNAUTHORIZED));
+    requests.push((request(None, Some(TIMESTAMP), &ping), StatusCode::UNAUTHORIZED));
+    requests.push((request(Some(&signature), Some(TIMESTAMP), &ping), StatusCode::OK));
+    let (requests, expected): (Vec<_>, Vec<_>) = requests.into_iter().unzip();
+    let answers = futures_util::future::join_all(requests.into_iter().map(|r| bot.handle(r))).await;
+    let statuses: Vec<StatusCode> = answers.iter().map(http::Response::status).collect();
+    assert_eq!(statuses, expected);
+    // The header-less one never joined: the other eight did.
+    assert!(capture.text().contains("size=8 held=false"), "{}", capture.text());
+}
+
+/// A batch's first request yields once for the others to join; if it is dropped then (its
+/// client went away), the requests waiting on its batch check themselves.
+#[test]
+fn a_batch_whose_first_request_goes_away_still_answers_the_others() {
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    let verifier = Verifier::new(&public_key_hex()).unwrap();
+    let body = fixture("ping.json");
+    let good = request(Some(&sign(TIMESTAMP, &body)), Some(TIMESTAMP), &body);
+    let bad = request(Some(&sign("1", &body)), Some(TIMESTAMP), &body);
+    let mut cx = Context::from_waker(Waker::noop());
+
+    let mut first = Box::pin(verifier.verify_request_batched(good.headers(), good.body()));
+    assert!(first.as_mut().poll(&mut cx).is_pending(), "the first request yields");
+    let mut second = pin!(verifier.verify_request_batched(good.headers(), good.body()));
+    let mut third = pin!(verifier.verify_request_batched(bad.headers(), bad.body()));
+    assert!(second.as_mut().poll(&mut cx).is_pending(), "the second waits for the batch");
+    assert!(third.as_mut().poll(&mut cx).is_pending(), "the third waits for the batch");
+    drop(first);
+    assert!(matches!(second.as_mut().poll(&mut cx), Poll::Ready(Ok(()))));
+    assert!(matches!(third.as_mut().poll(&mut cx), Poll::Ready(Err(_))));
+
+    // And the queue is free again: the next request leads a batch of its own.
+    let mut next = pin!(verifier.verify_request_batched(good.headers(), good.body()));
+    assert!(next.as_mut().poll(&mut cx).is_pending());
+    assert!(matches!(next.as_mut().poll(&mut cx), Poll::Ready(Ok(()))));
+}
+
+#[tokio::test]
+async fn with_batching_off_each_request_is_checked_alone() {
+    let capture = LogCapture::default();
+    let _logs = tracing::subscriber::set_default(capture.clone());
+    let bot = bot(builder().batch_verification(false).build().unwrap());
+    let body = fixture("ping.json");
+    let answers = futures_util::future::join_all(
+        (0..4).map(|_| bot.handle(signed("/discord", body.clone()))),
+    )
+    .await;
+    assert!(answers.iter().all(|r| r.status() == StatusCode::OK));
+    assert!(!capture.text().contains("ed25519 batch"), "{}", capture.text());
 }
 
 /// Regression (issue 10): a second signature or timestamp header was ignored, so a request

@@ -101,8 +101,7 @@ impl Bot {
             tracing::debug!(%platform, len = request.body().len(), "body over the limit");
             return plain(StatusCode::PAYLOAD_TOO_LARGE, "payload too large");
         }
-        let parsed =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| adapter.parse(&request)));
+        let parsed = std::panic::AssertUnwindSafe(adapter.receive(&request)).catch_unwind().await;
         match parsed {
             Ok(Ok(Incoming::Respond(response))) => response,
             Ok(Ok(Incoming::Dispatch(dispatch))) => {
