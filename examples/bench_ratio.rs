@@ -58,6 +58,16 @@ fn handle(env: &Env, requests: Vec<Request<Bytes>>) -> usize {
     })
 }
 
+/// `Bot::handle` for all of a slice's requests at once, as a server under load has them (the
+/// Discord adapter checks their signatures in one batch).
+fn handle_together(env: &Env, requests: Vec<Request<Bytes>>) -> usize {
+    env.rt.block_on(async {
+        let answers =
+            futures_util::future::join_all(requests.into_iter().map(|r| env.bot.handle(r)));
+        answers.await.iter().filter(|response| response.status() == 200).count()
+    })
+}
+
 fn bare_hmac(_env: &Env, requests: &[Request<Bytes>]) -> usize {
     let secret = common::SLACK_SECRET.as_bytes();
     requests.iter().filter(|r| common::raw_slack_hmac(black_box(secret), r)).count()
@@ -107,6 +117,14 @@ const PAIRS: &[Pair] = &[
         make: common::discord_command_request,
         run_baseline: bare_ed25519,
         run_path: handle,
+    },
+    Pair {
+        name: "discord_command/handle_16_together",
+        baseline: "bare_ed25519",
+        batch: 16,
+        make: common::discord_command_request,
+        run_baseline: bare_ed25519,
+        run_path: handle_together,
     },
 ];
 
