@@ -169,7 +169,7 @@ impl DiscordAdapterBuilder {
 
     /// Whether [`Bot`](chatbridge_core::Bot) checks the signatures of requests that arrive
     /// together in one batch ([`Verifier::verify_request_batched`]): on by default. Each
-    /// request gets the answer it would get alone; under load a check costs less than half as
+    /// request gets the answer it would get alone; under load a check costs about half as
     /// much, and a request that arrives alone waits one yield to the runtime for company. Off,
     /// each request is checked on its own, in [`Adapter::parse`].
     pub fn batch_verification(mut self, on: bool) -> Self {
