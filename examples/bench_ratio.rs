@@ -34,6 +34,8 @@ struct Pair {
     baseline: &'static str,
     /// Calls per slice: enough for a few hundred microseconds.
     batch: usize,
+    /// Whether the requests are valid (every call accepts them) or forged (every call refuses).
+    valid: bool,
     make: fn() -> Request<Bytes>,
     run_baseline: fn(&Env, &[Request<Bytes>]) -> usize,
     run_path: fn(&Env, Vec<Request<Bytes>>) -> usize,
@@ -90,6 +92,7 @@ const PAIRS: &[Pair] = &[
         name: "slack_command/parse",
         baseline: "bare_hmac",
         batch: 200,
+        valid: true,
         make: common::slack_command_request,
         run_baseline: bare_hmac,
         run_path: slack_parse,
@@ -98,6 +101,7 @@ const PAIRS: &[Pair] = &[
         name: "slack_command/handle",
         baseline: "bare_hmac",
         batch: 200,
+        valid: true,
         make: common::slack_command_request,
         run_baseline: bare_hmac,
         run_path: handle,
@@ -106,6 +110,7 @@ const PAIRS: &[Pair] = &[
         name: "discord_command/parse",
         baseline: "bare_ed25519",
         batch: 10,
+        valid: true,
         make: common::discord_command_request,
         run_baseline: bare_ed25519,
         run_path: discord_parse,
@@ -114,6 +119,7 @@ const PAIRS: &[Pair] = &[
         name: "discord_command/handle",
         baseline: "bare_ed25519",
         batch: 10,
+        valid: true,
         make: common::discord_command_request,
         run_baseline: bare_ed25519,
         run_path: handle,
@@ -122,7 +128,17 @@ const PAIRS: &[Pair] = &[
         name: "discord_command/handle_16_together",
         baseline: "bare_ed25519",
         batch: 16,
+        valid: true,
         make: common::discord_command_request,
+        run_baseline: bare_ed25519,
+        run_path: handle_together,
+    },
+    Pair {
+        name: "discord_forged/handle_16_together",
+        baseline: "bare_ed25519",
+        batch: 16,
+        valid: false,
+        make: common::discord_forged_request,
         run_baseline: bare_ed25519,
         run_path: handle_together,
     },
@@ -136,10 +152,11 @@ fn median(values: &mut [f64]) -> f64 {
 fn measure(env: &Env, pair: &Pair) {
     let first = (pair.make)();
     let batch = |n| (0..n).map(|_| common::copy(&first)).collect::<Vec<_>>();
-    // Warm up both, and check both accept every request.
+    // Warm up both, and check that both give every request the answer it should get.
     let warm = batch(pair.batch);
-    assert_eq!((pair.run_baseline)(env, &warm), pair.batch, "{}: baseline refused", pair.name);
-    assert_eq!((pair.run_path)(env, warm), pair.batch, "{}: path refused", pair.name);
+    let accepted = if pair.valid { pair.batch } else { 0 };
+    assert_eq!((pair.run_baseline)(env, &warm), accepted, "{}: baseline's answers", pair.name);
+    assert_eq!((pair.run_path)(env, warm), accepted, "{}: path's answers", pair.name);
     let (mut base_ns, mut path_ns, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..ROUNDS {
         let (for_base, for_path) = (batch(pair.batch), batch(pair.batch));

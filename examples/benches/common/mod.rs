@@ -88,6 +88,15 @@ pub fn discord_command_request() -> Request<Bytes> {
     signer().request_at(DISCORD_PATH, Bytes::from_static(DISCORD_COMMAND), DISCORD_TIMESTAMP)
 }
 
+/// The Discord command with a signature that does not match it (signed for another timestamp),
+/// as a flood of forged requests would send it.
+pub fn discord_forged_request() -> Request<Bytes> {
+    let mut request = discord_command_request();
+    let forged = signer().sign("1700000001", DISCORD_COMMAND);
+    request.headers_mut().insert("x-signature-ed25519", forged.parse().expect("hex"));
+    request
+}
+
 pub fn lex_request() -> Request<Bytes> {
     Request::post(LEX_PATH)
         .header("content-type", "application/json")
