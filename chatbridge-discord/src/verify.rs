@@ -17,7 +17,6 @@ use chatbridge_core::adapter::single_header;
 use chatbridge_core::clock::SharedClock;
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;
-use ed25519_dalek::VerifyingKey;
 use http::{HeaderMap, HeaderName};
 use sha2::{Digest, Sha512};
 
@@ -68,7 +67,8 @@ pub(crate) struct Claim {
 /// clones of a verifier batch together.
 #[derive(Clone)]
 pub struct Verifier {
-    key: VerifyingKey,
+    /// The key as sent, for the hash of every signature.
+    key: CompressedEdwardsY,
     /// The key as a point, decompressed once.
     point: EdwardsPoint,
     freshness: Option<(Duration, SharedClock)>,
@@ -87,16 +87,13 @@ impl Verifier {
         let mut bytes = [0u8; 32];
         hex::decode_to_slice(public_key_hex.trim(), &mut bytes)
             .map_err(|_| ConfigError::PublicKey("not 64 hex characters"))?;
-        let key = VerifyingKey::from_bytes(&bytes)
-            .map_err(|_| ConfigError::PublicKey("not an Ed25519 public key"))?;
-        // Stream verification does not reject small-order keys the way `verify_strict`
-        // does, so they are refused here, once.
-        if key.is_weak() {
+        let key = CompressedEdwardsY(bytes);
+        let point = key.decompress().ok_or(ConfigError::PublicKey("not an Ed25519 public key"))?;
+        // The check (ed25519-dalek's `verify`, not `verify_strict`) does not reject small-order
+        // keys, so they are refused here, once, as ed25519-dalek's `is_weak` would.
+        if point.is_small_order() {
             return Err(ConfigError::PublicKey("a weak Ed25519 key"));
         }
-        let point = CompressedEdwardsY(bytes)
-            .decompress()
-            .ok_or(ConfigError::PublicKey("not an Ed25519 public key"))?;
         Ok(Self { key, point, freshness: None, batches: Arc::default() })
     }
 
@@ -137,11 +134,8 @@ impl Verifier {
     ) -> Result<(), AdapterError> {
         let (signature, timestamp) = signature_headers(headers)?;
         let claim = self.claim(signature, timestamp, body)?;
-        if !self.batches.check(self, claim).await {
-            return Err(BAD);
-        }
-        // Checked after the signature, so that an unsigned request learns nothing from timing.
-        self.check_freshness(timestamp)
+        let held = self.batches.check(self, claim).await;
+        self.conclude(held, timestamp)
     }
 
     /// Verifies a hex signature over `timestamp` followed by `body`, without copying either.
@@ -157,10 +151,15 @@ impl Verifier {
         body: &[u8],
     ) -> Result<(), AdapterError> {
         let claim = self.claim(signature_hex, timestamp, body)?;
-        if !self.holds(&claim) {
+        self.conclude(self.holds(&claim), timestamp)
+    }
+
+    /// The answer once the signature is checked: the freshness window comes after it, so that
+    /// an unsigned request learns nothing from timing.
+    fn conclude(&self, held: bool, timestamp: &[u8]) -> Result<(), AdapterError> {
+        if !held {
             return Err(BAD);
         }
-        // Checked after the signature, so that an unsigned request learns nothing from timing.
         self.check_freshness(timestamp)
     }
 
