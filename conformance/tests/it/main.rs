@@ -1,0 +1,3 @@
+//! Every corpus file through every path it belongs to.
+
+mod corpus;
