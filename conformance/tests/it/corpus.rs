@@ -21,3 +21,24 @@ fn every_json_fixture_is_json() {
         }
     }
 }
+
+/// The harness itself: a signed PING is answered PONG by both hosts, a tampered one 401.
+#[tokio::test]
+async fn harness_answers_on_both_hosts() {
+    use crate::harness::{DISCORD, DISCORD_APP, Harness, discord_signer};
+    let harness = Harness::start(chatbridge_core::Router::new()).await;
+    let body = format!(
+        r#"{{"id":"1","application_id":"{DISCORD_APP}","type":1,"token":"t","version":1}}"#
+    );
+    let request = discord_signer().request(DISCORD, body.clone());
+    for answer in harness.both(&request).await {
+        assert_eq!(answer.status, 200, "{}", answer.host);
+        assert_eq!(answer.json(), serde_json::json!({"type": 1}), "{}", answer.host);
+    }
+    let mut tampered = request;
+    *tampered.body_mut() = body.replace("\"t\"", "\"u\"").into();
+    for answer in harness.both(&tampered).await {
+        assert_eq!(answer.status, 401, "{}", answer.host);
+    }
+    harness.stop().await;
+}
