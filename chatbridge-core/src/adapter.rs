@@ -1,96 +1,198 @@
 //! The [`Adapter`] contract: what a platform crate implements so that [`Bot`](crate::Bot) can
 //! serve it.
 //!
-//! A request goes through an adapter in this order:
+//! An adapter does two things, and core does the rest:
 //!
-//! 1. [`parse`](Adapter::parse) verifies the signature over the raw bytes, then unwraps the
-//!    envelope. It is synchronous CPU work and never sees a body that was parsed before it was
-//!    verified. Handshakes (Slack `url_verification`, Discord PING) are answered right there
-//!    with [`Incoming::Respond`]. [`Bot`](crate::Bot) reaches it through
-//!    [`receive`](Adapter::receive), which an adapter may override to verify requests together
-//!    (Discord checks its Ed25519 signatures in batches under load), with `parse`'s results.
-//! 2. [`prepare`](Adapter::prepare) may look things up (a workspace's token, the bot's own ids)
-//!    and drop the message (the bot's own messages).
-//! 3. The handler runs, raced against the [`Dispatch`]'s ack budget.
-//! 4. The first reply in time goes out through [`render`](Adapter::render); otherwise
-//!    [`acknowledge`](Adapter::acknowledge) answers the platform, and later replies go out
-//!    through [`deliver`](Adapter::deliver).
+//! 1. [`Adapter::accept`] verifies a request over its raw bytes, then reads it: either an
+//!    immediate answer ([`Accepted::Respond`]: a handshake, the bot's own message, a refusal),
+//!    or an [`Incoming`] message with its [`Responder`].
+//! 2. The [`Responder`] answers that one request: the HTTP response carrying the first reply,
+//!    or an acknowledgement without one, then follow-ups and reactions. It owns whatever state
+//!    answering takes on its platform (how often a `response_url` was used, whether a deferred
+//!    response was filled).
+//!
+//! Core decides *when*: the first reply in time goes inline, otherwise the platform is
+//! acknowledged and the replies follow, in order, each once (see [`Timing`]).
 
+use std::fmt;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use bytes::Bytes;
 use http::{Extensions, HeaderMap, HeaderName, Request, Response};
 
-use crate::{AdapterError, Context, DeliveryError, Message, Platform, Reply, Visibility};
+use crate::{AdapterError, DeliveryError, Emoji, Message, Platform, Reply, Visibility};
 
-/// A platform adapter. See the [module docs](self) for the order of calls.
-///
-/// Handlers reach an adapter as its concrete type through [`Context::adapter`] (platform
-/// crates' context extensions use it for their clients).
+/// A platform adapter: verification and reading of requests, and a [`Responder`] per message.
 #[async_trait]
-pub trait Adapter: std::any::Any + Send + Sync {
+pub trait Adapter: Send + Sync + 'static {
     /// Which platform this adapter serves.
     fn platform(&self) -> Platform;
 
-    /// Verifies and parses a request.
+    /// Verifies a request and reads it.
     ///
     /// # Errors
     ///
     /// [`AdapterError::Unauthorized`] for every verification failure (nothing of the request
-    /// may reach a handler then), [`AdapterError::BadRequest`] for a body that does not parse.
-    fn parse(&self, request: &Request<Bytes>) -> Result<Incoming, AdapterError>;
+    /// may reach a handler then), [`AdapterError::BadRequest`] for a body that is not what the
+    /// platform sends at all, [`AdapterError::MethodNotAllowed`] for a method other than the
+    /// platform's.
+    async fn accept(&self, request: Request<Bytes>) -> Result<Accepted, AdapterError>;
 
-    /// [`parse`](Self::parse) where the verification may wait for other requests: what
-    /// [`Bot`](crate::Bot) calls. The default is `parse`. An adapter overrides it to check the
-    /// signatures of requests that arrive together in one batch, and must give the same result
-    /// for every request that `parse` would.
+    /// Reads an event that did not come over HTTP (Amazon Lex invoking a Lambda function with
+    /// its event as JSON). The default refuses it: most platforms only ever send requests.
     ///
     /// # Errors
     ///
-    /// As for [`parse`](Self::parse).
-    async fn receive(&self, request: &Request<Bytes>) -> Result<Incoming, AdapterError> {
-        self.parse(request)
+    /// [`AdapterError::BadRequest`] for an event this adapter does not take.
+    async fn accept_event(&self, event: serde_json::Value) -> Result<Accepted, AdapterError> {
+        let _ = event;
+        Err(AdapterError::bad_request("this adapter takes only HTTP requests"))
+    }
+}
+
+/// What [`Adapter::accept`] made of a request.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Accepted {
+    /// Answer with this response and run nothing.
+    Respond(Response<Bytes>),
+    /// A message for the handler.
+    Incoming(Incoming),
+}
+
+/// A message for the handler, and how to answer it.
+#[non_exhaustive]
+pub struct Incoming {
+    /// The message.
+    pub message: Message,
+    /// Answers this one request.
+    pub responder: Box<dyn Responder>,
+    /// When the platform wants its answer.
+    pub timing: Timing,
+    /// Identifies a delivery across retries and replays (Slack's `event_id`, a Discord
+    /// interaction id): a key already seen is acknowledged with [`Ack::Duplicate`] and not
+    /// handled again.
+    pub dedupe_key: Option<String>,
+    /// What the handler's [`Context`](crate::Context) exposes besides the message: the
+    /// platform client (with the right token), an installation record.
+    pub extensions: Extensions,
+    /// When the request arrived; the budget counts from here. Hosts set it (a cold start
+    /// counts too); it defaults to when the `Incoming` was made.
+    pub received: Instant,
+}
+
+impl Incoming {
+    /// A message answered by `responder` with `timing`.
+    pub fn new(message: Message, responder: impl Responder, timing: Timing) -> Self {
+        Self {
+            message,
+            responder: Box::new(responder),
+            timing,
+            dedupe_key: None,
+            extensions: Extensions::new(),
+            received: Instant::now(),
+        }
     }
 
-    /// Looks up what the message needs before a handler sees it, and may drop it.
-    ///
-    /// `extensions` become the [`Context`]'s: put platform clients there. The default accepts
-    /// every message and adds nothing.
-    ///
-    /// # Errors
-    ///
-    /// A failed lookup; the platform gets the error's status.
-    async fn prepare(
-        &self,
-        message: &mut Message,
-        extensions: &mut Extensions,
-    ) -> Result<Prepared, AdapterError> {
-        let _ = (message, extensions);
-        Ok(Prepared::Handle)
+    /// Sets the de-duplication key.
+    #[must_use]
+    pub fn dedupe_key(mut self, key: impl Into<String>) -> Self {
+        self.dedupe_key = Some(key.into());
+        self
     }
 
-    /// Renders replies as the inline HTTP response. In [`ReplyMode::Inline`] there is exactly
-    /// one reply; in [`ReplyMode::Collect`] there are all of the handler's replies, in order.
+    /// Adds a value the handler's context exposes (one per type).
+    #[must_use]
+    pub fn extension<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.extensions.insert(value);
+        self
+    }
+}
+
+impl fmt::Debug for Incoming {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Incoming")
+            .field("message", &self.message)
+            .field("timing", &self.timing)
+            .field("dedupe_key", &self.dedupe_key.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// When a platform wants its answer.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum Timing {
+    /// Within the budget (counted from the request's arrival): the first reply in time is the
+    /// response; otherwise an acknowledgement, and every reply follows (Slack commands and
+    /// interactions, Discord).
+    Inline(Duration),
+    /// Every reply the handler makes before it returns goes into one response, within the
+    /// budget; there is no follow-up channel (Amazon Lex).
+    Collect(Duration),
+    /// At once, with an acknowledgement; every reply follows (Slack events).
+    Immediate,
+}
+
+impl Timing {
+    /// The budget, for the timings that have one.
+    #[must_use]
+    pub fn budget(self) -> Option<Duration> {
+        match self {
+            Self::Inline(budget) | Self::Collect(budget) => Some(budget),
+            Self::Immediate => None,
+        }
+    }
+}
+
+/// Answers one request: the HTTP response, then what follows it.
+///
+/// Core calls exactly one of [`respond`](Self::respond) and
+/// [`acknowledge`](Self::acknowledge), once, for the HTTP response; then, after that response
+/// has gone, [`follow_up`](Self::follow_up) once per later reply, one at a time and in order.
+/// [`react`](Self::react) may come at any time.
+#[async_trait]
+pub trait Responder: Send + Sync + 'static {
+    /// The HTTP response carrying replies: the first reply ([`Timing::Inline`]), or all of
+    /// them, possibly none ([`Timing::Collect`]).
     ///
     /// # Errors
     ///
-    /// A reply the platform cannot take inline.
-    fn render(
-        &self,
-        message: &Message,
-        replies: Vec<Reply>,
-    ) -> Result<Response<Bytes>, AdapterError>;
+    /// A reply the platform cannot take inline; the platform is answered with a 500.
+    fn respond(&self, replies: Vec<Reply>) -> Result<Response<Bytes>, AdapterError>;
 
-    /// The response when no reply is rendered inline.
-    fn acknowledge(&self, message: &Message, ack: Ack) -> Response<Bytes>;
+    /// The HTTP response when no reply goes in it.
+    fn acknowledge(&self, ack: Ack) -> Response<Bytes>;
 
-    /// Delivers a reply after the HTTP response has gone (a follow-up, a reaction, a post).
+    /// Sends a reply after the HTTP response (a follow-up, a post, an edit of a deferred
+    /// response).
     ///
     /// # Errors
     ///
-    /// The platform's refusal, rate limiting past the retry bound, an expired reply channel.
-    async fn deliver(&self, delivery: Delivery<'_>) -> Result<(), DeliveryError>;
+    /// The platform's refusal, rate limiting past the retry bound, an expired reply channel,
+    /// a reply this platform cannot send after the response.
+    async fn follow_up(&self, reply: Reply) -> Result<(), DeliveryError>;
+
+    /// Reacts to the message being answered.
+    ///
+    /// # Errors
+    ///
+    /// As for [`follow_up`](Self::follow_up); a platform without reactions says so.
+    async fn react(&self, emoji: Emoji) -> Result<(), DeliveryError>;
+}
+
+/// Why a request is answered without a reply in the response.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum Ack {
+    /// Nothing to say: the handler finished without replying, or nobody wanted the message.
+    Nothing,
+    /// A delivery of a message already handled (a platform retry, a replay).
+    Duplicate,
+    /// The budget ran out, or the handler deferred: replies follow. The visibility is the one
+    /// the handler asked for, so a deferral can keep it (Discord's ephemeral flag).
+    Deferred(Visibility),
 }
 
 /// A header's only value, as bytes: `None` when it is missing or sent more than once. For the
@@ -120,173 +222,23 @@ pub fn single_header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'
     Some(value.as_bytes())
 }
 
-/// Reads a JSON request body, as `serde_json::from_slice` does (the same values, the same
-/// errors), but faster: the body is checked as UTF-8 once, as a whole, where `from_slice`
-/// checks each string on its own, and those checks cost more than the rest of reading them.
+/// A 200 with a JSON body, as adapters answer platforms inline.
 ///
 /// ```
-/// let value: serde_json::Value = chatbridge_core::adapter::from_json(br#"{"type":1}"#).unwrap();
-/// assert_eq!(value["type"], 1);
-/// assert!(chatbridge_core::adapter::from_json::<serde_json::Value>(b"\"\xff\"").is_err());
+/// let response = chatbridge_core::adapter::json_response(br#"{"type":1}"#.to_vec());
+/// assert_eq!(response.headers()["content-type"], "application/json");
 /// ```
-///
-/// # Errors
-///
-/// The body is not JSON, or not JSON of type `T`.
-pub fn from_json<'a, T: serde::Deserialize<'a>>(body: &'a [u8]) -> Result<T, serde_json::Error> {
-    match std::str::from_utf8(body) {
-        Ok(text) => serde_json::from_str(text),
-        // Read from the bytes, for the error `from_slice` gives, with its position.
-        Err(_) => serde_json::from_slice(body),
-    }
-}
-
-/// A 200 with a JSON body already serialised, as adapters answer platforms inline.
-///
-/// Takes the `Vec` that `serde_json::to_vec` gives and hands it to `Bytes` as a boxed slice:
-/// a `Vec` with room to spare would cost `Bytes` one more allocation, for its shared header.
 #[must_use]
 pub fn json_response(body: Vec<u8>) -> Response<Bytes> {
-    let mut response = Response::new(Bytes::from(body.into_boxed_slice()));
+    let mut response = Response::new(Bytes::from(body));
     response
         .headers_mut()
         .insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
     response
 }
 
-/// What [`Adapter::parse`] found in a request.
-#[derive(Debug)]
-#[non_exhaustive]
-// Made once per request and taken apart at once: boxing the message would only add an
-// allocation to every request.
-#[allow(clippy::large_enum_variant)]
-pub enum Incoming {
-    /// Answer with this response and run nothing (handshakes, health probes).
-    Respond(Response<Bytes>),
-    /// A message for the handler.
-    Dispatch(Dispatch),
-}
-
-impl Incoming {
-    /// A message to dispatch.
-    #[must_use]
-    pub fn dispatch(dispatch: Dispatch) -> Self {
-        Self::Dispatch(dispatch)
-    }
-}
-
-/// A parsed message and how to answer it.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct Dispatch {
-    /// The message.
-    pub message: Message,
-    /// How replies are answered.
-    pub mode: ReplyMode,
-    /// How long after the request's arrival the platform must have its answer. The bot's own
-    /// override, when set, wins.
-    pub budget: Duration,
-    /// A key that identifies a delivery across retries (Slack's `event_id`): a message whose
-    /// key was already seen is acknowledged and not handled again.
-    pub dedup_key: Option<String>,
-    /// Whether [`Adapter::prepare`] runs even when no handler wants the message: the adapter
-    /// has bookkeeping of its own to do (Slack's `app_uninstalled` removes an installation).
-    pub always_prepare: bool,
-}
-
-impl Dispatch {
-    /// A message answered in `mode` within `budget`.
-    #[must_use]
-    pub fn new(message: Message, mode: ReplyMode, budget: Duration) -> Self {
-        Self { message, mode, budget, dedup_key: None, always_prepare: false }
-    }
-
-    /// Sets the de-duplication key.
-    #[must_use]
-    pub fn with_dedup_key(mut self, key: impl Into<String>) -> Self {
-        self.dedup_key = Some(key.into());
-        self
-    }
-
-    /// Has [`Adapter::prepare`] run even when no handler wants the message.
-    #[must_use]
-    pub fn always_prepare(mut self) -> Self {
-        self.always_prepare = true;
-        self
-    }
-}
-
-/// How a platform takes replies.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-#[non_exhaustive]
-pub enum ReplyMode {
-    /// The first reply in time is the HTTP response; later ones are deliveries (Slack commands
-    /// and interactions, Discord).
-    Inline,
-    /// Every reply the handler makes before it returns goes into one response; there is no
-    /// follow-up channel (Amazon Lex).
-    Collect,
-    /// The platform wants an immediate empty acknowledgement; every reply is a delivery (Slack
-    /// events).
-    Acknowledge,
-}
-
-/// What [`Adapter::prepare`] decided.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-#[non_exhaustive]
-pub enum Prepared {
-    /// Hand the message to the handler.
-    Handle,
-    /// Acknowledge it and run nothing (the bot's own message, say), with a reason for the logs.
-    Skip(&'static str),
-}
-
-/// Why a request is acknowledged without an inline reply.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-#[non_exhaustive]
-pub enum Ack {
-    /// The handler finished without replying, nobody wanted the message, or it was skipped.
-    Nothing,
-    /// A delivery of a message already handled (a platform retry).
-    Duplicate,
-    /// The budget ran out (or the handler asked to defer): replies follow as deliveries.
-    Deferred {
-        /// The visibility the handler asked for, so a deferral can keep it (Discord's
-        /// ephemeral flag).
-        visibility: Visibility,
-    },
-}
-
-/// What the platform was answered with before a delivery.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-#[non_exhaustive]
-pub enum Initial {
-    /// A reply was rendered inline.
-    Replied,
-    /// A deferral acknowledgement went out; the first delivery completes it (Discord's
-    /// `PATCH @original`).
-    Deferred,
-    /// A plain acknowledgement went out (an event, or a handler that said nothing in time).
-    Acknowledged,
-}
-
-/// One reply to deliver after the HTTP response.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct Delivery<'a> {
-    /// The message being answered.
-    pub message: &'a Message,
-    /// The reply.
-    pub reply: Reply,
-    /// What the platform was answered with.
-    pub initial: Initial,
-    /// How many replies (reactions aside) were delivered for this message before this one.
-    pub index: usize,
-    /// How many deliveries of replies (reactions aside) were attempted for this message before
-    /// this one, failed ones included (Slack counts every post to a `response_url`).
-    pub attempts: usize,
-    /// When the request arrived (reply channels such as Slack's `response_url` expire from it).
-    pub received: Instant,
-    /// The handler's context: its extensions hold the platform clients.
-    pub context: &'a Context,
+/// An empty 200, the acknowledgement most platforms take.
+#[must_use]
+pub fn empty_response() -> Response<Bytes> {
+    Response::new(Bytes::new())
 }

@@ -8,6 +8,9 @@ use http::StatusCode;
 
 use crate::Platform;
 
+/// The error hook's type: see [`BotBuilder::on_error`](crate::BotBuilder::on_error).
+pub(crate) type ErrorHook = std::sync::Arc<dyn Fn(&BotError) + Send + Sync>;
+
 /// A boxed error from a dependency or a handler.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 

@@ -3,6 +3,7 @@
 #![warn(clippy::unwrap_used)]
 
 pub mod adapter;
+mod answer;
 mod bot;
 pub mod clock;
 pub mod config;
@@ -23,7 +24,8 @@ pub mod store;
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
-pub use bot::{Bot, BotBuilder, Continuations, DEDUP_TTL, DEFAULT_BODY_LIMIT, ReceivedAt};
+pub(crate) use bot::plain;
+pub use bot::{Bot, BotBuilder};
 pub use context::Context;
 pub use error::{AdapterError, BotError, BoxError, DeliveryError, HandlerError, StoreError};
 pub use handler::{Handler, HandlerFn, HandlerOutput, handler_fn};

@@ -18,3 +18,18 @@ pub mod server;
 #[cfg(feature = "lambda")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
 pub mod lambda;
+
+use std::time::Instant;
+
+use tokio_util::task::TaskTracker;
+
+/// A request extension hosts set: when the request arrived, so that the budget counts time
+/// spent before [`Bot::handle`](crate::Bot::handle) (reading the body, a cold start).
+#[derive(Clone, Copy, Debug)]
+pub struct ReceivedAt(pub Instant);
+
+/// A request extension hosts set: the request's follow-ups and continuations are tracked here
+/// too, besides the bot's own [`tasks`](crate::Bot::tasks). The Lambda host waits on it per
+/// invocation.
+#[derive(Clone, Debug)]
+pub struct Continuations(pub TaskTracker);

@@ -27,24 +27,20 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use std::convert::Infallible;
-
 use axum::body::Body;
 use axum::extract::State;
 use axum::routing::{any, get};
-use bytes::Bytes;
-use http::{Method, Request, Response, StatusCode};
-use http_body_util::Full;
-use hyper::body::Incoming;
+use http::{Request, Response, StatusCode};
 use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, ToSocketAddrs};
 
+use super::ReceivedAt;
 use super::tower::collect_body;
 use crate::Bot;
-use crate::bot::plain;
+use crate::plain;
 
 /// Serves the bot on `addr` until SIGINT or SIGTERM, then shuts down gracefully.
 ///
@@ -58,7 +54,7 @@ pub async fn serve(bot: Bot, addr: impl ToSocketAddrs) -> io::Result<()> {
 /// The bot's routes as an axum router: every mount path, every endpoint's path, and
 /// `GET /healthz`.
 pub fn router(bot: Bot) -> axum::Router {
-    router_with(bot, Timeouts::default())
+    router_with(bot, Timeouts::default(), false)
 }
 
 /// A bound server, configured before it serves.
@@ -173,7 +169,7 @@ impl Server {
         bot: Bot,
         signal: impl Future<Output = ()> + Send,
     ) -> io::Result<()> {
-        let timeouts = self.timeouts;
+        let service = TowerToHyperService::new(router_with(bot.clone(), self.timeouts, true));
         let graceful = GracefulShutdown::new();
         let mut builder = http1::Builder::new();
         builder
@@ -202,9 +198,7 @@ impl Server {
                         }
                     };
                     let _ = stream.set_nodelay(true);
-                    let bot = bot.clone();
-                    let service = service_fn(move |request| serve_one(bot.clone(), timeouts, request));
-                    let connection = builder.serve_connection(TokioIo::new(stream), service);
+                    let connection = builder.serve_connection(TokioIo::new(stream), service.clone());
                     let connection = graceful.watch(connection);
                     tokio::spawn(async move {
                         if let Err(error) = connection.await {
@@ -230,55 +224,34 @@ impl Server {
     }
 }
 
-fn router_with(bot: Bot, timeouts: Timeouts) -> axum::Router {
+/// `GET /healthz` and a route per mount and endpoint path; with `fallback`, the bot answers
+/// every other path too (with its own 404), as the stock server does.
+fn router_with(bot: Bot, timeouts: Timeouts, fallback: bool) -> axum::Router {
     let mut router = axum::Router::new().route("/healthz", get(|| async { "ok" }));
     let paths: Vec<String> = bot.mounts().chain(bot.routes()).map(str::to_owned).collect();
     for path in paths {
         router = router.route(&path, any(endpoint));
     }
+    if fallback {
+        router = router.fallback(endpoint);
+    }
     router.with_state((bot, timeouts))
 }
 
+/// Reads the body (bounded in size and time), then has the bot answer.
 async fn endpoint(
     State((bot, timeouts)): State<(Bot, Timeouts)>,
     request: Request<Body>,
-) -> axum::response::Response {
-    answer(&bot, timeouts, request).await.map(Body::from)
-}
-
-/// One request on the stock server: `GET /healthz`, else the bot (which answers 404 for paths
-/// it does not serve). No router in between: the bot matches its own paths.
-async fn serve_one(
-    bot: Bot,
-    timeouts: Timeouts,
-    request: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
-    let response = if request.uri().path() == "/healthz" {
-        if matches!(*request.method(), Method::GET | Method::HEAD) {
-            Response::new(Bytes::from_static(b"ok"))
-        } else {
-            plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
-        }
-    } else {
-        answer(&bot, timeouts, request).await
-    };
-    Ok(response.map(Full::new))
-}
-
-/// Reads the body (bounded in size and time), then has the bot answer.
-async fn answer<B>(bot: &Bot, timeouts: Timeouts, request: Request<B>) -> Response<Bytes>
-where
-    B: http_body::Body,
-    B::Error: Into<crate::BoxError>,
-{
-    let received = Instant::now();
-    let collected =
-        tokio::time::timeout(timeouts.body_read, collect_body(request, bot.body_limit())).await;
-    match collected {
-        Ok(Ok(request)) => bot.handle_received(request, received).await,
+) -> Response<Body> {
+    let (mut parts, body) = request.into_parts();
+    parts.extensions.insert(ReceivedAt(Instant::now()));
+    let read = collect_body(Request::from_parts(parts, body), bot.body_limit());
+    let response = match tokio::time::timeout(timeouts.body_read, read).await {
+        Ok(Ok(request)) => bot.handle(request).await,
         Ok(Err(refused)) => refused,
         Err(_) => plain(StatusCode::REQUEST_TIMEOUT, "request body timed out"),
-    }
+    };
+    response.map(Body::from)
 }
 
 /// Completes on SIGINT, or SIGTERM on Unix.

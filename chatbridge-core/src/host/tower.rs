@@ -26,7 +26,8 @@ use http::{Request, Response, StatusCode, header};
 use http_body::Body;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 
-use crate::bot::{ReceivedAt, plain};
+use crate::host::ReceivedAt;
+use crate::plain;
 use crate::{Bot, BoxError};
 
 impl<B> tower::Service<Request<B>> for Bot

@@ -43,7 +43,7 @@ use async_trait::async_trait;
 use http::Extensions;
 
 use crate::HandlerError;
-use crate::bot::ErrorHook;
+use crate::error::ErrorHook;
 use crate::store::SharedStore;
 
 mod calendar;

@@ -44,7 +44,7 @@ use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
 use tokio_util::task::TaskTracker;
 
-use crate::bot::{Continuations, ReceivedAt};
+use crate::host::{Continuations, ReceivedAt};
 use crate::{Bot, BoxError};
 use pending::Pending;
 use scheduled::Scheduled;

@@ -1,15 +1,12 @@
 //! Replies on time: inline when in time, a deferral and follow-ups otherwise, in order, once.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chatbridge_core::adapter::Initial;
+use crate::common::{Initial, TestAdapter, body_json, request};
 use chatbridge_core::{
     Bot, BotError, Context, HandlerError, Message, Reply, Router, Visibility, handler_fn,
 };
-use common::{TestAdapter, body_json, request};
 
 fn bot_with(adapter: TestAdapter, router: Router) -> Bot {
     Bot::builder().mount("/test", adapter).handler(router).build()
@@ -104,55 +101,19 @@ async fn reactions_always_go_through_delivery() {
 
 #[tokio::test]
 async fn a_slow_reaction_does_not_hold_up_the_response() {
-    #[derive(Clone, Default)]
-    struct SlowReactions(TestAdapter);
-    #[async_trait::async_trait]
-    impl chatbridge_core::adapter::Adapter for SlowReactions {
-        fn platform(&self) -> chatbridge_core::Platform {
-            self.0.platform()
-        }
-        fn parse(
-            &self,
-            request: &http::Request<bytes::Bytes>,
-        ) -> Result<chatbridge_core::adapter::Incoming, chatbridge_core::AdapterError> {
-            self.0.parse(request)
-        }
-        fn render(
-            &self,
-            message: &Message,
-            replies: Vec<Reply>,
-        ) -> Result<http::Response<bytes::Bytes>, chatbridge_core::AdapterError> {
-            self.0.render(message, replies)
-        }
-        fn acknowledge(
-            &self,
-            message: &Message,
-            ack: chatbridge_core::adapter::Ack,
-        ) -> http::Response<bytes::Bytes> {
-            self.0.acknowledge(message, ack)
-        }
-        async fn deliver(
-            &self,
-            delivery: chatbridge_core::adapter::Delivery<'_>,
-        ) -> Result<(), chatbridge_core::DeliveryError> {
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            self.0.deliver(delivery).await
-        }
-    }
-    let adapter = SlowReactions(TestAdapter {
+    let adapter = TestAdapter {
         budget: Some(Duration::from_millis(300)),
+        reaction_delay: Duration::from_secs(1),
         ..Default::default()
-    });
+    };
     let reacting = handler_fn(|_cx, _msg| async { Reply::reaction("pizza") });
-    let bot = Bot::builder()
-        .mount("/test", adapter.clone())
-        .handler(Router::new().fallback(reacting))
-        .build();
+    let bot = bot_with(adapter.clone(), Router::new().fallback(reacting));
     let response = bot.handle(request(r#"{"text":"x"}"#)).await;
     // Answered at once (not deferred at the budget), the reaction following in the background.
     assert_eq!(body_json(&response)["ack"], "nothing");
+    assert!(adapter.delivered_texts().is_empty());
     assert!(bot.drain(Duration::from_secs(5)).await);
-    assert_eq!(adapter.0.delivered_texts(), ["pizza"]);
+    assert_eq!(adapter.delivered_texts(), ["pizza"]);
 }
 
 #[tokio::test]

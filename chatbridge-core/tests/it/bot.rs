@@ -1,14 +1,12 @@
 //! `Bot::handle`: routing, errors, limits and bad input.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 
+use crate::common::{TestAdapter, body_json, request};
 use bytes::Bytes;
 use chatbridge_core::{
     Bot, BotError, Context, HandlerError, Message, MessageKind, Reply, Router, Secret, handler_fn,
 };
-use common::{TestAdapter, body_json, request};
 use http::{Request, StatusCode};
 
 async fn hello(_cx: Context, _msg: Message) -> &'static str {

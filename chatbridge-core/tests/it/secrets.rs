@@ -3,9 +3,6 @@
 //! Start it with `eval "$(scripts/moto-local.sh start)"`, which sets
 //! `CHATBRIDGE_TEST_MOTO_ENDPOINT=http://127.0.0.1:PORT`. Without it these tests say they were
 //! skipped and pass, unless `CHATBRIDGE_REQUIRE_MOTO=1` (set it in CI) makes that a failure.
-#![cfg(all(feature = "secrets-manager", feature = "ssm"))]
-
-mod local;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -46,13 +43,10 @@ fn expose(config: &Config, name: &str) -> Option<String> {
     config.lookup(name)
 }
 
+#[ignore = "needs moto's server: eval \"$(scripts/moto-local.sh start)\""]
 #[tokio::test]
 async fn secrets_manager_by_configuration_alone_and_rotation() {
-    let Some(endpoint) =
-        local::MOTO.endpoint("secrets_manager_by_configuration_alone_and_rotation")
-    else {
-        return;
-    };
+    let endpoint = crate::local::MOTO.endpoint();
     let sdk = aws(&endpoint).await;
     let name = unique("bot-secrets");
     let json = r#"{"SLACK_SIGNING_SECRET": "s1", "DISCORD_BOT_TOKEN": "t1", "DISCORD_APPLICATION_ID": 1234}"#;
@@ -92,13 +86,10 @@ async fn secrets_manager_by_configuration_alone_and_rotation() {
     assert_eq!(expose(&config, "DISCORD_BOT_TOKEN").as_deref(), Some("t2"));
 }
 
+#[ignore = "needs moto's server: eval \"$(scripts/moto-local.sh start)\""]
 #[tokio::test]
 async fn a_missing_or_malformed_secret_fails_start_up_naming_it() {
-    let Some(endpoint) =
-        local::MOTO.endpoint("a_missing_or_malformed_secret_fails_start_up_naming_it")
-    else {
-        return;
-    };
+    let endpoint = crate::local::MOTO.endpoint();
     let sdk = aws(&endpoint).await;
     let load = |list: String| {
         let sdk = sdk.clone();
@@ -129,13 +120,10 @@ async fn a_missing_or_malformed_secret_fails_start_up_naming_it() {
     assert_eq!(expose(&config, "SLACK_BOT_TOKEN").as_deref(), Some("do-not-print-me{"));
 }
 
+#[ignore = "needs moto's server: eval \"$(scripts/moto-local.sh start)\""]
 #[tokio::test]
 async fn ssm_parameters_under_a_path_decrypted_and_refreshed() {
-    let Some(endpoint) =
-        local::MOTO.endpoint("ssm_parameters_under_a_path_decrypted_and_refreshed")
-    else {
-        return;
-    };
+    let endpoint = crate::local::MOTO.endpoint();
     let sdk = aws(&endpoint).await;
     let ssm = aws_sdk_ssm::Client::new(&sdk);
     let path = format!("/{}/", unique("ssm"));
@@ -211,6 +199,7 @@ async fn ssm_parameters_under_a_path_decrypted_and_refreshed() {
 /// `Config::from_env` with nothing but environment variables, as a deployed bot has them. The
 /// variables are set on a child process (this same test binary), since a test cannot change its
 /// own environment safely.
+#[ignore = "needs moto's server: eval \"$(scripts/moto-local.sh start)\""]
 #[tokio::test]
 async fn from_env_takes_credentials_from_secrets_manager_by_configuration_alone() {
     const CHILD: &str = "CHATBRIDGE_TEST_FROM_ENV_CHILD";
@@ -221,13 +210,13 @@ async fn from_env_takes_credentials_from_secrets_manager_by_configuration_alone(
         assert_eq!(config.lookup("SLACK_API_URL").as_deref(), Some("http://127.0.0.1:9"));
         return;
     }
-    let test = "from_env_takes_credentials_from_secrets_manager_by_configuration_alone";
-    let Some(endpoint) = local::MOTO.endpoint(test) else { return };
+    let test = "secrets::from_env_takes_credentials_from_secrets_manager_by_configuration_alone";
+    let endpoint = crate::local::MOTO.endpoint();
     let name = unique("from-env");
     create_secret(&aws(&endpoint).await, &name, r#"{"SLACK_SIGNING_SECRET": "from-the-secret"}"#)
         .await;
     let status = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", test, "--test-threads=1"])
+        .args(["--exact", test, "--include-ignored", "--test-threads=1"])
         .env(CHILD, "1")
         .env("CHATBRIDGE_SECRETS", format!("secretsmanager:{name}"))
         .env("SLACK_SIGNING_SECRET", "from-the-environment")

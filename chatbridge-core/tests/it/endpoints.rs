@@ -1,18 +1,10 @@
-//! Plain endpoints beside adapters (`BotBuilder::route`), and `Dispatch::always_prepare`.
-#![allow(clippy::unwrap_used)]
-
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+//! Plain endpoints beside adapters (`BotBuilder::route`).
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use chatbridge_core::adapter::{Ack, Adapter, Delivery, Dispatch, Incoming, Prepared, ReplyMode};
+use chatbridge_core::Bot;
 use chatbridge_core::endpoint::Endpoint;
-use chatbridge_core::{
-    AdapterError, Bot, DeliveryError, Message, MessageKind, Platform, Reply, Router,
-};
-use http::{Extensions, Method, Request, Response, StatusCode};
+use http::{Method, Request, Response, StatusCode};
 
 struct Page;
 
@@ -94,68 +86,6 @@ async fn the_server_serves_endpoints() {
     assert_eq!(response.text().await.unwrap(), "page a=b");
     stop.send(()).unwrap();
     serving.await.unwrap().unwrap();
-}
-
-/// Dispatches every body as an `Other("bookkeeping")` message, with `always_prepare` when the
-/// body says so, and counts its `prepare` calls.
-#[derive(Clone, Default)]
-struct Bookkeeper {
-    prepared: Arc<AtomicUsize>,
-}
-
-#[async_trait]
-impl Adapter for Bookkeeper {
-    fn platform(&self) -> Platform {
-        Platform::new("test")
-    }
-
-    fn parse(&self, request: &Request<Bytes>) -> Result<Incoming, AdapterError> {
-        let message = Message::new(self.platform(), MessageKind::Other("bookkeeping".into()));
-        let dispatch = Dispatch::new(message, ReplyMode::Acknowledge, Duration::from_secs(1));
-        Ok(Incoming::dispatch(if request.body() == "always" {
-            dispatch.always_prepare()
-        } else {
-            dispatch
-        }))
-    }
-
-    async fn prepare(
-        &self,
-        _message: &mut Message,
-        _extensions: &mut Extensions,
-    ) -> Result<Prepared, AdapterError> {
-        self.prepared.fetch_add(1, Ordering::SeqCst);
-        Ok(Prepared::Handle)
-    }
-
-    fn render(&self, _: &Message, _: Vec<Reply>) -> Result<Response<Bytes>, AdapterError> {
-        Ok(Response::new(Bytes::new()))
-    }
-
-    fn acknowledge(&self, _message: &Message, _ack: Ack) -> Response<Bytes> {
-        Response::new(Bytes::from_static(b"ack"))
-    }
-
-    async fn deliver(&self, _delivery: Delivery<'_>) -> Result<(), DeliveryError> {
-        Ok(())
-    }
-}
-
-#[tokio::test]
-async fn always_prepare_runs_prepare_for_messages_nobody_wants() {
-    let adapter = Bookkeeper::default();
-    let prepared = Arc::clone(&adapter.prepared);
-    // An empty router wants nothing.
-    let bot = Bot::builder().mount("/t", adapter).handler(Router::new()).build();
-    let post = |body: &'static str| Request::post("/t").body(Bytes::from_static(body.as_bytes()));
-
-    let response = bot.handle(post("plain").unwrap()).await;
-    assert_eq!(response.body(), "ack");
-    assert_eq!(prepared.load(Ordering::SeqCst), 0, "nobody wants it: no prepare");
-
-    let response = bot.handle(post("always").unwrap()).await;
-    assert_eq!(response.body(), "ack");
-    assert_eq!(prepared.load(Ordering::SeqCst), 1, "always_prepare: prepared, then acknowledged");
 }
 
 #[cfg(feature = "lambda")]

@@ -9,33 +9,21 @@ use futures_util::FutureExt;
 use http::{HeaderValue, Request, Response, StatusCode, header};
 use tokio_util::task::TaskTracker;
 
-use crate::adapter::{Adapter, Incoming};
+use crate::adapter::{Accepted, Ack, Adapter, Incoming};
+use crate::answer::{Env, Tasks, answer};
 use crate::endpoint::Endpoint;
+use crate::error::ErrorHook;
+use crate::host::{Continuations, ReceivedAt};
 use crate::jobs::{Job, Jobs};
 use crate::store::{MemoryStore, SharedStore};
 use crate::{AdapterError, BotError, Handler, Router};
 
-mod dispatch;
-
 /// The default body limit: 1 MiB.
-pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
-/// How long an event's de-duplication key is remembered. Slack retries for about five
-/// minutes after the first delivery.
-pub const DEDUP_TTL: Duration = Duration::from_secs(60 * 60);
-
-/// The error hook's type.
-pub(crate) type ErrorHook = Arc<dyn Fn(&BotError) + Send + Sync>;
-
-/// When a request arrived, set by hosts as a request extension so that the ack budget counts
-/// time spent before [`Bot::handle`] (reading the body, a cold start).
-#[derive(Clone, Copy, Debug)]
-pub struct ReceivedAt(pub Instant);
-
-/// A request extension: the request's continuations are tracked here too, besides the bot's
-/// own [`tasks`](Bot::tasks). The Lambda host uses it to wait for one invocation's follow-ups.
-#[derive(Clone, Debug)]
-pub struct Continuations(pub TaskTracker);
+/// How long a de-duplication key is remembered: past Slack's retries (about five minutes) and
+/// both sides of a signature's five-minute window.
+const DEDUPE_TTL: Duration = Duration::from_secs(60 * 60);
 
 /// A bot: adapters mounted at paths, a handler, and the machinery that answers on time.
 ///
@@ -77,37 +65,65 @@ impl Bot {
 
     /// Answers one request. Never panics and never fails: every error becomes a status with a
     /// short, secret-free body (404 no adapter or endpoint at the path, 413 too large, 401 bad
-    /// signature, 400 malformed, 405 a method an endpoint does not take, 500 handler failure).
+    /// signature, 400 malformed, 405 a method the adapter or endpoint does not take, 500
+    /// handler failure, 503 the de-duplication store is down).
+    ///
+    /// Hosts may attach [`ReceivedAt`] (so that the budget counts time spent before this call)
+    /// and [`Continuations`] (to wait for this request's follow-ups) as request extensions.
     pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
-        let received = request.extensions().get::<ReceivedAt>().map_or_else(Instant::now, |r| r.0);
-        self.handle_received(request, received).await
-    }
-
-    /// [`handle`](Self::handle) for a request that arrived at `received` (hosts in this crate
-    /// pass the time along rather than allocate an extension for it).
-    pub(crate) async fn handle_received(
-        &self,
-        request: Request<Bytes>,
-        received: Instant,
-    ) -> Response<Bytes> {
-        let Some(adapter) = self.adapter_for(request.uri().path()) else {
-            return match self.endpoint_for(request.uri().path()) {
+        let path = request.uri().path();
+        let Some(adapter) = self.adapter_for(path) else {
+            return match self.endpoint_for(path) {
                 Some(endpoint) => self.serve_endpoint(&*endpoint, request).await,
                 None => plain(StatusCode::NOT_FOUND, "not found"),
             };
         };
-        let platform = adapter.platform();
         if request.body().len() > self.inner.body_limit {
-            tracing::debug!(%platform, len = request.body().len(), "body over the limit");
             return plain(StatusCode::PAYLOAD_TOO_LARGE, "payload too large");
         }
-        let parsed = std::panic::AssertUnwindSafe(adapter.receive(&request)).catch_unwind().await;
-        match parsed {
-            Ok(Ok(Incoming::Respond(response))) => response,
-            Ok(Ok(Incoming::Dispatch(dispatch))) => {
-                let scope = request.extensions().get::<Continuations>().map(|c| c.0.clone());
-                drop(request);
-                self.dispatch(adapter, dispatch, received, scope).await
+        let received = request.extensions().get::<ReceivedAt>().map_or_else(Instant::now, |r| r.0);
+        let scope = request.extensions().get::<Continuations>().map(|c| c.0.clone());
+        let accepted = std::panic::AssertUnwindSafe(adapter.accept(request)).catch_unwind().await;
+        self.answer_accepted(&*adapter, accepted, received, scope).await
+    }
+
+    /// Answers an event that did not come over HTTP (Amazon Lex invoking a Lambda function)
+    /// with the adapter mounted at `path`, as [`handle`](Self::handle) answers a request.
+    pub async fn handle_event(
+        &self,
+        path: &str,
+        event: serde_json::Value,
+        scope: Option<Continuations>,
+    ) -> Response<Bytes> {
+        let Some(adapter) = self.adapter_for(path) else {
+            return plain(StatusCode::NOT_FOUND, "not found");
+        };
+        let received = Instant::now();
+        let accepted =
+            std::panic::AssertUnwindSafe(adapter.accept_event(event)).catch_unwind().await;
+        self.answer_accepted(&*adapter, accepted, received, scope.map(|c| c.0)).await
+    }
+
+    /// Answers an [`Incoming`] message that an adapter made outside [`handle`](Self::handle)
+    /// (a Socket Mode envelope, a Gateway event): de-duplication, the handler, and the
+    /// response its [`Responder`](crate::adapter::Responder) gives.
+    pub async fn dispatch(&self, incoming: Incoming) -> Response<Bytes> {
+        self.dispatch_in(incoming, None).await
+    }
+
+    async fn answer_accepted(
+        &self,
+        adapter: &dyn Adapter,
+        accepted: std::thread::Result<Result<Accepted, AdapterError>>,
+        received: Instant,
+        scope: Option<TaskTracker>,
+    ) -> Response<Bytes> {
+        let platform = adapter.platform();
+        match accepted {
+            Ok(Ok(Accepted::Respond(response))) => response,
+            Ok(Ok(Accepted::Incoming(mut incoming))) => {
+                incoming.received = received;
+                self.dispatch_in(incoming, scope).await
             }
             Ok(Err(error)) => {
                 let status = error.status();
@@ -117,14 +133,47 @@ impl Bot {
                 plain(status, body)
             }
             Err(_panic) => {
-                tracing::error!(%platform, "adapter panicked while parsing");
+                tracing::error!(%platform, "adapter panicked while reading a request");
                 plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
             }
         }
     }
 
+    async fn dispatch_in(&self, incoming: Incoming, scope: Option<TaskTracker>) -> Response<Bytes> {
+        let inner = &self.inner;
+        let platform = incoming.message.platform;
+        if !inner.handler.wants(&incoming.message) {
+            tracing::debug!(%platform, kind = incoming.message.kind.name(), "no handler wants it");
+            return incoming.responder.acknowledge(Ack::Nothing);
+        }
+        if let Some(key) = &incoming.dedupe_key {
+            let key = format!("dedupe/{platform}/{key}");
+            match inner.store.put_if_absent(&key, Bytes::new(), Some(DEDUPE_TTL)).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::info!(%platform, "duplicate delivery acknowledged, not handled again");
+                    return incoming.responder.acknowledge(Ack::Duplicate);
+                }
+                Err(error) => {
+                    // Refuse rather than risk a double answer; the platform retries later.
+                    tracing::error!(%platform, %error, "de-duplication store failed");
+                    self.report(BotError::Store(error));
+                    return plain(StatusCode::SERVICE_UNAVAILABLE, "try again later");
+                }
+            }
+        }
+        let env = Env {
+            handler: Arc::clone(&inner.handler),
+            store: Arc::clone(&inner.store),
+            on_error: Arc::clone(&inner.on_error),
+            tasks: Tasks { bot: inner.tasks.clone(), scope },
+            budget: inner.budget,
+        };
+        answer(env, incoming).await
+    }
+
     /// Work still running after its response went out (follow-ups, handlers past their
-    /// budget). Hosts wait on it before they stop.
+    /// budget, job runs). Hosts wait on it before they stop.
     #[must_use]
     pub fn tasks(&self) -> &TaskTracker {
         &self.inner.tasks
@@ -289,7 +338,7 @@ impl BotBuilder {
         self
     }
 
-    /// Overrides every adapter's ack budget: how long after a request's arrival the first reply
+    /// Overrides every adapter's budget: how long after a request's arrival the first reply
     /// may still go out inline.
     pub fn ack_budget(mut self, budget: Duration) -> Self {
         self.budget = Some(budget);

@@ -1,15 +1,12 @@
 //! The same `Bot` driven three ways: `Bot::handle`, `tower::ServiceExt::oneshot`, and the real
 //! server on a loopback port.
-#![cfg(feature = "server")]
-
-mod common;
 
 use std::time::Duration;
 
+use crate::common::{TestAdapter, body_json, request};
 use bytes::Bytes;
 use chatbridge_core::host::server::{Server, router};
 use chatbridge_core::{Bot, Context, Message, Reply, Router, handler_fn};
-use common::{TestAdapter, body_json, request};
 use http::StatusCode;
 use http_body_util::{BodyExt, Full};
 use tower::ServiceExt;

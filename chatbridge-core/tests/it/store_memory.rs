@@ -1,5 +1,4 @@
 //! The store suite against `MemoryStore`.
-#![cfg(feature = "testing")]
 
 use std::sync::Arc;
 

@@ -1,6 +1,5 @@
 //! The store suite against `SqliteStore`, plus what only a file store has to show: persistence
 //! across a restart and several connections (as several processes would) sharing one file.
-#![cfg(all(feature = "sqlite", feature = "testing"))]
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -201,7 +200,13 @@ fn processes_sharing_a_file_agree_on_one_winner() {
     let children: Vec<_> = (0..4)
         .map(|_| {
             std::process::Command::new(&exe)
-                .args(["--exact", "sqlite_child_process", "--nocapture", "--test-threads", "1"])
+                .args([
+                    "--exact",
+                    "store_sqlite::sqlite_child_process",
+                    "--nocapture",
+                    "--test-threads",
+                    "1",
+                ])
                 .env(CHILD_DB, &path)
                 .env(CHILD_START, &start)
                 .stdout(std::process::Stdio::piped())

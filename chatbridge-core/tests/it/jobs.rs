@@ -1,9 +1,5 @@
 //! Scheduled jobs and keep-warm: fired by EventBridge events through the Lambda entry point,
 //! and run in-process by the local server on a fast test schedule.
-#![cfg(any(feature = "lambda", feature = "server"))]
-#![cfg_attr(not(all(feature = "lambda", feature = "server")), allow(unused))]
-
-mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -47,8 +43,8 @@ fn bot_with(job: Job, runs: &Counter, errors: &Arc<Mutex<Vec<String>>>) -> BotBu
 #[cfg(feature = "lambda")]
 mod lambda {
     use super::*;
+    use crate::common::TestAdapter;
     use chatbridge_core::host::lambda::LambdaHost;
-    use common::TestAdapter;
     use serde_json::{Value, json};
 
     fn context(id: &str) -> lambda_runtime::Context {

@@ -1,13 +1,10 @@
 //! The Lambda host: API Gateway REST, HTTP API / Function URL and raw events through one entry.
-#![cfg(feature = "lambda")]
-
-mod common;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::common::TestAdapter;
 use chatbridge_core::host::lambda::LambdaHost;
 use chatbridge_core::{Bot, Context, Message, Reply, Router, handler_fn};
-use common::TestAdapter;
 use serde_json::{Value, json};
 
 async fn hello(_cx: Context, _msg: Message) -> Reply {

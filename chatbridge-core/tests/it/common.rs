@@ -1,26 +1,43 @@
-//! A minimal adapter for core's tests: JSON in, JSON out, deliveries recorded in memory.
-#![allow(dead_code, unreachable_pub)]
+//! A minimal adapter for core's tests: JSON in, JSON out, follow-ups recorded in memory.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use chatbridge_core::adapter::{Ack, Adapter, Delivery, Dispatch, Incoming, Initial, ReplyMode};
+use chatbridge_core::adapter::{Accepted, Ack, Adapter, Incoming, Responder, Timing};
 use chatbridge_core::{
-    AdapterError, Command, DeliveryError, Message, MessageKind, Platform, Reply, Visibility,
+    AdapterError, Command, DeliveryError, Emoji, Message, MessageKind, Platform, Reply, Visibility,
 };
 use http::{Request, Response};
 use serde_json::{Value, json};
 
 pub const TEST: Platform = Platform::new("test");
 
+/// What the platform was answered with before a follow-up.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Initial {
+    /// A reply went in the response.
+    Replied,
+    /// A deferral: replies follow.
+    Deferred,
+    /// A plain acknowledgement.
+    Acknowledged,
+}
+
+/// One follow-up or reaction as the responder received it: what the response was, how many
+/// follow-ups came before, the reply.
+pub type Delivered = (Initial, usize, Reply);
+
 /// Requests must carry `x-test-signature: ok`; the body is
 /// `{"text": "...", "command": "...", "kind": "mention"|"message", "mode": "inline"|"collect"|"ack", "id": "..."}`.
 #[derive(Clone, Default)]
 pub struct TestAdapter {
-    pub delivered: Arc<Mutex<Vec<(Initial, usize, Reply)>>>,
+    pub delivered: Arc<Mutex<Vec<Delivered>>>,
     pub budget: Option<Duration>,
+    /// How long each reaction takes.
+    pub reaction_delay: Duration,
 }
 
 impl TestAdapter {
@@ -45,7 +62,7 @@ impl Adapter for TestAdapter {
         TEST
     }
 
-    fn parse(&self, request: &Request<Bytes>) -> Result<Incoming, AdapterError> {
+    async fn accept(&self, request: Request<Bytes>) -> Result<Accepted, AdapterError> {
         if request.headers().get("x-test-signature").map(|v| v.as_bytes()) != Some(b"ok") {
             return Err(AdapterError::Unauthorized("bad test signature"));
         }
@@ -53,7 +70,7 @@ impl Adapter for TestAdapter {
             .map_err(|_| AdapterError::bad_request("not JSON"))?;
         let text = body["text"].as_str().ok_or_else(|| AdapterError::bad_request("no text"))?;
         if text == "handshake" {
-            return Ok(Incoming::Respond(Response::new(Bytes::from_static(b"hello"))));
+            return Ok(Accepted::Respond(Response::new(Bytes::from_static(b"hello"))));
         }
         let kind = match body["kind"].as_str() {
             Some("mention") => MessageKind::Mention,
@@ -64,24 +81,44 @@ impl Adapter for TestAdapter {
         if let Some(name) = body["command"].as_str() {
             message = message.with_command(Command::new(name, text));
         }
-        let mode = match body["mode"].as_str() {
-            Some("collect") => ReplyMode::Collect,
-            Some("ack") => ReplyMode::Acknowledge,
-            _ => ReplyMode::Inline,
+        let budget = self.budget.unwrap_or(Duration::from_millis(500));
+        let timing = match body["mode"].as_str() {
+            Some("collect") => Timing::Collect(budget),
+            Some("ack") => Timing::Immediate,
+            _ => Timing::Inline(budget),
         };
-        let mut dispatch =
-            Dispatch::new(message, mode, self.budget.unwrap_or(Duration::from_millis(500)));
+        let responder = TestResponder {
+            delivered: Arc::clone(&self.delivered),
+            initial: Mutex::new(Initial::Acknowledged),
+            follow_ups: AtomicUsize::new(0),
+            reaction_delay: self.reaction_delay,
+        };
+        let mut incoming = Incoming::new(message, responder, timing);
         if let Some(id) = body["id"].as_str() {
-            dispatch = dispatch.with_dedup_key(id);
+            incoming = incoming.dedupe_key(id);
         }
-        Ok(Incoming::dispatch(dispatch))
+        Ok(Accepted::Incoming(incoming))
     }
+}
 
-    fn render(
-        &self,
-        _message: &Message,
-        replies: Vec<Reply>,
-    ) -> Result<Response<Bytes>, AdapterError> {
+struct TestResponder {
+    delivered: Arc<Mutex<Vec<Delivered>>>,
+    initial: Mutex<Initial>,
+    follow_ups: AtomicUsize,
+    reaction_delay: Duration,
+}
+
+impl TestResponder {
+    fn record(&self, reply: Reply, index: usize) {
+        let initial = *self.initial.lock().unwrap();
+        self.delivered.lock().unwrap().push((initial, index, reply));
+    }
+}
+
+#[async_trait]
+impl Responder for TestResponder {
+    fn respond(&self, replies: Vec<Reply>) -> Result<Response<Bytes>, AdapterError> {
+        *self.initial.lock().unwrap() = Initial::Replied;
         let texts: Vec<Value> = replies
             .iter()
             .map(|r| json!({"text": r.text, "ephemeral": r.visibility == Visibility::Ephemeral}))
@@ -89,25 +126,34 @@ impl Adapter for TestAdapter {
         Ok(Response::new(Bytes::from(json!({ "replies": texts }).to_string())))
     }
 
-    fn acknowledge(&self, _message: &Message, ack: Ack) -> Response<Bytes> {
+    fn acknowledge(&self, ack: Ack) -> Response<Bytes> {
         let ack = match ack {
             Ack::Nothing => "nothing".to_owned(),
             Ack::Duplicate => "duplicate".to_owned(),
-            Ack::Deferred { visibility } => format!("deferred:{visibility:?}"),
+            Ack::Deferred(visibility) => {
+                *self.initial.lock().unwrap() = Initial::Deferred;
+                format!("deferred:{visibility:?}")
+            }
             _ => "other".to_owned(),
         };
         Response::new(Bytes::from(json!({ "ack": ack }).to_string()))
     }
 
-    async fn deliver(&self, delivery: Delivery<'_>) -> Result<(), DeliveryError> {
-        if delivery.reply.text.as_deref() == Some("refuse me") {
+    async fn follow_up(&self, reply: Reply) -> Result<(), DeliveryError> {
+        if reply.text.as_deref() == Some("refuse me") {
             return Err(DeliveryError::Platform {
                 platform: TEST,
                 reason: "channel_not_found".into(),
                 status: Some(200),
             });
         }
-        self.delivered.lock().unwrap().push((delivery.initial, delivery.index, delivery.reply));
+        self.record(reply, self.follow_ups.fetch_add(1, Ordering::SeqCst));
+        Ok(())
+    }
+
+    async fn react(&self, emoji: Emoji) -> Result<(), DeliveryError> {
+        tokio::time::sleep(self.reaction_delay).await;
+        self.record(Reply::reaction(emoji), 0);
         Ok(())
     }
 }
