@@ -3,18 +3,18 @@
 use std::fmt;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use bytes::Bytes;
-use chatbridge_core::adapter::{
-    Ack, Adapter, Delivery, Dispatch, Incoming, ReplyMode, json_response,
-};
-use chatbridge_core::{AdapterError, DeliveryError, Message, Platform, Reply, Secret};
-use http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode};
+use chatbridge_core::adapter::{Accepted, Adapter, Incoming, Timing};
+use chatbridge_core::{AdapterError, Platform, Secret};
+use http::{HeaderName, HeaderValue, Method, Request};
 use subtle::ConstantTimeEq;
 
 use crate::event::LexEvent;
-use crate::message::{LexMessageExt, to_message};
-use crate::render::{Plan, render};
+use crate::message::to_message;
+use crate::responder::LexResponder;
 
 /// The default budget: Lex gives a code hook 30 s; 3 s are kept for the answer to get back.
 pub const DEFAULT_BUDGET: Duration = Duration::from_secs(27);
@@ -26,7 +26,7 @@ pub const DEFAULT_TIMEOUT_MESSAGE: &str = "Sorry, that took too long. Please try
 /// it; the response body is the Lex response.
 ///
 /// Every reply the handler makes before it returns goes into one response
-/// ([`ReplyMode::Collect`]). A handler still running when the budget (27 s by default) runs
+/// ([`Timing::Collect`]). A handler still running when the budget (27 s by default) runs
 /// out gets a graceful `Close` + `Failed` with a short message instead of a Lambda timeout;
 /// replies after the response fail with [`DeliveryError::Unsupported`]: Lex has no follow-up
 /// channel.
@@ -50,7 +50,7 @@ pub const DEFAULT_TIMEOUT_MESSAGE: &str = "Sorry, that took too long. Please try
 #[must_use]
 pub struct LexAdapter {
     budget: Duration,
-    timeout_message: String,
+    timeout_message: Arc<str>,
     shared_secret: Option<(HeaderName, Secret)>,
 }
 
@@ -59,7 +59,7 @@ impl LexAdapter {
     pub fn new() -> Self {
         Self {
             budget: DEFAULT_BUDGET,
-            timeout_message: DEFAULT_TIMEOUT_MESSAGE.to_owned(),
+            timeout_message: Arc::from(DEFAULT_TIMEOUT_MESSAGE),
             shared_secret: None,
         }
     }
@@ -73,7 +73,7 @@ impl LexAdapter {
 
     /// The message of the `Failed` close sent when the budget runs out.
     pub fn timeout_message(mut self, message: impl Into<String>) -> Self {
-        self.timeout_message = message.into();
+        self.timeout_message = Arc::from(message.into());
         self
     }
 
@@ -95,17 +95,22 @@ impl LexAdapter {
         self
     }
 
-    /// The JSON response for the message's event.
-    fn respond(&self, message: &Message, plan: &Plan) -> Result<Response<Bytes>, AdapterError> {
-        let Some(event) = message.lex() else {
-            return Err(AdapterError::Internal("the message has no Lex event".into()));
+    /// The event as a message for the handler, with its responder.
+    fn incoming(&self, event: LexEvent) -> Accepted {
+        tracing::debug!(
+            platform = %Platform::LEX,
+            version = ?event.version(),
+            intent = event.intent_name(),
+            source = ?event.invocation_source(),
+            "lex event"
+        );
+        let event = Arc::new(event);
+        let responder = LexResponder {
+            event: Arc::clone(&event),
+            timeout_message: Arc::clone(&self.timeout_message),
         };
-        let body = render(event, plan).map_err(|error| {
-            tracing::warn!(platform = %Platform::LEX, %error, "reply cannot be rendered");
-            AdapterError::Internal(Box::new(error))
-        })?;
-        let bytes = serde_json::to_vec(&body).map_err(|e| AdapterError::Internal(Box::new(e)))?;
-        Ok(json_response(bytes))
+        let message = to_message(event);
+        Accepted::Incoming(Incoming::new(message, responder, Timing::Collect(self.budget)))
     }
 
     fn check_header(&self, request: &Request<Bytes>) -> Result<(), AdapterError> {
@@ -140,53 +145,19 @@ impl Adapter for LexAdapter {
         Platform::LEX
     }
 
-    fn parse(&self, request: &Request<Bytes>) -> Result<Incoming, AdapterError> {
+    async fn accept(&self, request: Request<Bytes>) -> Result<Accepted, AdapterError> {
         if request.method() != Method::POST {
             return Err(AdapterError::MethodNotAllowed);
         }
-        self.check_header(request)?;
+        self.check_header(&request)?;
         let event = LexEvent::from_slice(request.body())
             .map_err(|error| AdapterError::bad_request(error.to_string()))?;
-        tracing::debug!(
-            platform = %Platform::LEX,
-            version = ?event.version(),
-            intent = event.intent_name(),
-            source = ?event.invocation_source(),
-            "lex event"
-        );
-        let message = to_message(event);
-        Ok(Incoming::dispatch(Dispatch::new(message, ReplyMode::Collect, self.budget)))
+        Ok(self.incoming(event))
     }
 
-    fn render(
-        &self,
-        message: &Message,
-        replies: Vec<Reply>,
-    ) -> Result<Response<Bytes>, AdapterError> {
-        self.respond(message, &Plan::from_replies(replies))
-    }
-
-    fn acknowledge(&self, message: &Message, ack: Ack) -> Response<Bytes> {
-        let plan = match ack {
-            Ack::Deferred { .. } => {
-                tracing::warn!(platform = %Platform::LEX, "handler ran past the budget: failed close");
-                Plan::failed(&self.timeout_message)
-            }
-            _ => Plan::default(),
-        };
-        self.respond(message, &plan).unwrap_or_else(|_| {
-            let mut response = Response::new(Bytes::from_static(b"internal error"));
-            *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-            response
-        })
-    }
-
-    async fn deliver(&self, delivery: Delivery<'_>) -> Result<(), DeliveryError> {
-        let reason = if delivery.reply.reaction.is_some() {
-            "Lex has no reactions"
-        } else {
-            "Lex has no follow-up channel"
-        };
-        Err(DeliveryError::Unsupported { platform: Platform::LEX, reason })
+    async fn accept_event(&self, event: serde_json::Value) -> Result<Accepted, AdapterError> {
+        let event = LexEvent::from_value(event)
+            .map_err(|error| AdapterError::bad_request(error.to_string()))?;
+        Ok(self.incoming(event))
     }
 }

@@ -62,8 +62,18 @@ impl LexEvent {
     /// The body is not a JSON object, has the fields of both versions or of neither, or lacks
     /// a field its version requires.
     pub fn from_slice(body: &[u8]) -> Result<Self, EventError> {
-        let value: serde_json::Value = chatbridge_core::adapter::from_json(body)
+        let value: serde_json::Value = serde_json::from_slice(body)
             .map_err(|_| EventError("the body is not JSON".to_owned()))?;
+        Self::from_value(value)
+    }
+
+    /// Reads an event already parsed as JSON (what a Lambda function receives), deciding its
+    /// version first.
+    ///
+    /// # Errors
+    ///
+    /// As for [`from_slice`](Self::from_slice).
+    pub fn from_value(value: serde_json::Value) -> Result<Self, EventError> {
         let Some(object) = value.as_object() else {
             return Err(EventError("the body is not a JSON object".to_owned()));
         };

@@ -8,9 +8,9 @@ mod card;
 mod enums;
 mod event;
 mod message;
-mod raw;
 mod render;
 mod reply;
+mod responder;
 pub mod v1;
 pub mod v2;
 mod value;
@@ -24,7 +24,6 @@ pub use enums::{
 };
 pub use event::{EventError, LexEvent, LexVersion};
 pub use message::LexMessageExt;
-pub use raw::{is_lex_event, lex_request};
 pub use reply::{LexAction, LexMessage, LexReply, LexReplyExt};
 pub use value::{Attributes, LexString, Slots};
 

@@ -39,7 +39,7 @@ impl LexMessageExt for Message {
 ///   session id;
 /// - workspace: the Slack team or Facebook page, when there is one;
 /// - the event itself, for [`LexMessageExt::lex`].
-pub(crate) fn to_message(event: LexEvent) -> Message {
+pub(crate) fn to_message(event: Arc<LexEvent>) -> Message {
     // One string for the text and the command's arguments.
     let transcript = Text::new(event.input_transcript());
     let channel = event.channel();
@@ -56,5 +56,5 @@ pub(crate) fn to_message(event: LexEvent) -> Message {
     if let Some(workspace) = channel.as_ref().and_then(|c| c.workspace_id()) {
         message = message.with_workspace(workspace);
     }
-    message.with_payload(Arc::new(event))
+    message.with_payload(event)
 }

@@ -22,7 +22,7 @@ async fn wait_until(mut done: impl FnMut() -> bool) {
     panic!("condition not reached within 2 s");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_quick_reply_is_inline_and_nothing_is_delivered() {
     let adapter = TestAdapter::default();
     let bot = bot_with(
@@ -35,7 +35,7 @@ async fn a_quick_reply_is_inline_and_nothing_is_delivered() {
     assert!(adapter.delivered_texts().is_empty());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_slow_handler_is_deferred_and_its_reply_follows() {
     let adapter = TestAdapter { budget: Some(Duration::from_millis(100)), ..Default::default() };
     let slow = handler_fn(|_cx, _msg| async {
@@ -53,7 +53,7 @@ async fn a_slow_handler_is_deferred_and_its_reply_follows() {
     assert_eq!(delivered[0].2.text.as_deref(), Some("slow but sure"));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn first_reply_inline_then_follow_ups_in_order_each_once() {
     let adapter = TestAdapter::default();
     let chatty = handler_fn(|cx: Context, _msg| async move {
@@ -73,7 +73,7 @@ async fn first_reply_inline_then_follow_ups_in_order_each_once() {
     assert_eq!(indexes, [(Initial::Replied, 0), (Initial::Replied, 1), (Initial::Replied, 2)]);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn an_explicit_defer_keeps_the_visibility() {
     let adapter = TestAdapter::default();
     let deferring = handler_fn(|cx: Context, _msg| async move {
@@ -88,7 +88,7 @@ async fn an_explicit_defer_keeps_the_visibility() {
     assert_eq!(adapter.delivered_texts(), ["done"]);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn reactions_always_go_through_delivery() {
     let adapter = TestAdapter::default();
     let reacting = handler_fn(|_cx, _msg| async { Reply::text("nice").with_reaction("pizza") });
@@ -99,7 +99,7 @@ async fn reactions_always_go_through_delivery() {
     assert_eq!(adapter.delivered_texts(), ["pizza"]);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_slow_reaction_does_not_hold_up_the_response() {
     let adapter = TestAdapter {
         budget: Some(Duration::from_millis(300)),
@@ -116,7 +116,7 @@ async fn a_slow_reaction_does_not_hold_up_the_response() {
     assert_eq!(adapter.delivered_texts(), ["pizza"]);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn acknowledge_mode_answers_at_once_and_delivers_every_reply() {
     let adapter = TestAdapter::default();
     let replying = handler_fn(|_cx, _msg| async {
@@ -132,7 +132,7 @@ async fn acknowledge_mode_answers_at_once_and_delivers_every_reply() {
     assert_eq!(delivered[0].0, Initial::Acknowledged);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn collect_mode_combines_every_reply_into_one_response() {
     let adapter = TestAdapter::default();
     let twice = handler_fn(|cx: Context, _msg| async move {
@@ -148,7 +148,7 @@ async fn collect_mode_combines_every_reply_into_one_response() {
     assert!(adapter.delivered_texts().is_empty());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn collect_mode_out_of_time_is_acknowledged_as_deferred() {
     let adapter = TestAdapter { budget: Some(Duration::from_millis(50)), ..Default::default() };
     let slow = handler_fn(|_cx, _msg| async {
@@ -160,7 +160,7 @@ async fn collect_mode_out_of_time_is_acknowledged_as_deferred() {
     assert_eq!(body_json(&response)["ack"], "deferred:Default");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_failed_delivery_reaches_the_error_hook_with_the_platform_reason() {
     let adapter = TestAdapter::default();
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -189,7 +189,7 @@ async fn a_failed_delivery_reaches_the_error_hook_with_the_platform_reason() {
     assert!(seen[0].contains("channel_not_found"), "{seen:?}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_handler_keeps_running_when_the_request_is_dropped() {
     let adapter = TestAdapter::default();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -116,13 +116,11 @@ mod lambda {
     async fn a_keep_warm_ping_runs_no_handler_and_no_job() {
         let (handled, runs, errors) = (Counter::default(), Counter::default(), Arc::default());
         let host = counting_host(&handled, &runs, &errors);
-        let started = std::time::Instant::now();
         let pong = host.invoke(json!({"chatbridge_keep_warm": true}), context("w1")).await;
         assert_eq!(pong.unwrap(), json!({"chatbridge_keep_warm": true}));
         let zappa = scheduled_event("hello-there-prod-zappa-keep-warm-handler.keep_warm_callback");
         assert!(host.invoke(zappa, context("w2")).await.is_ok());
         assert!(host.invoke(scheduled_event("my-bot-keep-warm"), context("w3")).await.is_ok());
-        assert!(started.elapsed() < Duration::from_millis(100), "{:?}", started.elapsed());
         assert_eq!((handled.get(), runs.get()), (0, 0));
         assert!(errors.lock().unwrap().is_empty());
     }
