@@ -4,10 +4,8 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use chatbridge_core::config::Config;
-use chatbridge_core::host::lambda::LambdaHost;
 use chatbridge_core::host::server;
-use chatbridge_core::store::{DynamoStore, MemoryStore, SharedStore, SqliteStore};
+use chatbridge_core::store::{MemoryStore, SharedStore, SqliteStore};
 use chatbridge_core::{Bot, BotError, BoxError, Router};
 use chatbridge_discord::DiscordAdapter;
 use chatbridge_lex::LexAdapter;
@@ -125,12 +123,7 @@ pub async fn open_store(lookup: Lookup<'_>) -> Result<SharedStore, BoxError> {
     let store: SharedStore = if spec == ":memory:" {
         Arc::new(MemoryStore::new())
     } else if let Some(table) = spec.strip_prefix("dynamodb:") {
-        let mut builder = DynamoStore::builder().table(table);
-        if let Some(url) = lookup("CHATBRIDGE_DYNAMODB_ENDPOINT") {
-            builder = builder.endpoint_url(url);
-        }
-        tracing::info!(table, "store: DynamoDB");
-        Arc::new(builder.build().await?)
+        dynamodb(table, lookup).await?
     } else {
         tracing::info!(path = spec, "store: SQLite");
         Arc::new(SqliteStore::open(&spec)?)
@@ -138,15 +131,45 @@ pub async fn open_store(lookup: Lookup<'_>) -> Result<SharedStore, BoxError> {
     Ok(store)
 }
 
+#[cfg(feature = "aws")]
+async fn dynamodb(table: &str, lookup: Lookup<'_>) -> Result<SharedStore, BoxError> {
+    let mut builder = chatbridge_core::store::DynamoStore::builder().table(table);
+    if let Some(url) = lookup("CHATBRIDGE_DYNAMODB_ENDPOINT") {
+        builder = builder.endpoint_url(url);
+    }
+    tracing::info!(table, "store: DynamoDB");
+    Ok(Arc::new(builder.build().await?))
+}
+
+#[cfg(not(feature = "aws"))]
+async fn dynamodb(_table: &str, _lookup: Lookup<'_>) -> Result<SharedStore, BoxError> {
+    Err("a DynamoDB store needs the examples' `aws` feature (cargo run --features aws ...)".into())
+}
+
+#[cfg(feature = "aws")]
 async fn serve(router: Router) -> Result<(), BoxError> {
     // The environment, or AWS Secrets Manager / Parameter Store first when CHATBRIDGE_SECRETS
     // names a source: read once here (once per cold start on Lambda), no code change needed.
-    let config = Config::from_env().await?;
+    let config = chatbridge_core::config::Config::from_env().await?;
     let lookup = |name: &str| config.lookup(name);
     let bot = build_bot(router, &lookup).await?;
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
-        return LambdaHost::new(bot).raw_events_to(LEX_PATH).run().await;
+        return chatbridge_core::host::lambda::LambdaHost::new(bot)
+            .raw_events_to(LEX_PATH)
+            .run()
+            .await;
     }
+    serve_locally(bot, &lookup).await
+}
+
+#[cfg(not(feature = "aws"))]
+async fn serve(router: Router) -> Result<(), BoxError> {
+    let lookup = |name: &str| std::env::var(name).ok();
+    let bot = build_bot(router, &lookup).await?;
+    serve_locally(bot, &lookup).await
+}
+
+async fn serve_locally(bot: Bot, lookup: Lookup<'_>) -> Result<(), BoxError> {
     let addr = lookup("CHATBRIDGE_ADDR").unwrap_or_else(|| DEFAULT_ADDR.to_owned());
     server::serve(bot, addr.as_str()).await?;
     Ok(())
