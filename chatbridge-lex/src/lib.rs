@@ -26,7 +26,7 @@ pub use event::{EventError, LexEvent, LexVersion};
 pub use message::LexMessageExt;
 pub use raw::{is_lex_event, lex_request};
 pub use reply::{LexAction, LexMessage, LexReply, LexReplyExt};
-pub use value::{Attributes, LexString, Slots};
+pub use value::{Attributes, Extra, LexString, Slots};
 
 #[cfg(test)]
 mod tests {
