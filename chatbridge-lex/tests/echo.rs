@@ -188,7 +188,7 @@ fn fields_the_response_schema_forbids_stay_in_the_event() {
         assert!(!text.contains(forbidden), "{forbidden} in the answer: {text}");
     }
     // The handler still sees them, and the event round-trips whole.
-    let parsed: V2Event = serde_json::from_value(event.clone()).unwrap();
+    let parsed: V2Event = serde_json::from_value(event).unwrap();
     let intent = parsed.session_state.intent.as_ref().unwrap();
     assert_eq!(intent.kendra_response, Some(json!({"ResultItems": []})));
     assert_eq!(intent.extra["brandNewIntentField"], json!({"x": 1}));

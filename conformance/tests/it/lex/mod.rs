@@ -236,7 +236,7 @@ fn the_schemas_accept_aws_examples_and_reject_broken_answers() {
     let mut kendra = valid.clone();
     kendra["sessionState"]["intent"]["kendraResponse"] = json!({});
     assert!(check(Version::V2, &kendra).is_err(), "kendraResponse is not a response field");
-    let mut elicit_intent = valid.clone();
+    let mut elicit_intent = valid;
     elicit_intent["sessionState"]["dialogAction"]["type"] = json!("ElicitIntent");
     assert!(check(Version::V2, &elicit_intent).is_err(), "ElicitIntent needs messages");
     assert!(root().join("lex/schema/v2-code-hook-response.schema.json").is_file());
