@@ -233,3 +233,35 @@ async fn an_alb_event_with_multi_value_headers_and_a_base64_body_is_answered() {
     assert!(response["multiValueHeaders"].is_object(), "{response}");
     assert_eq!(reply_text(&response), "General Kenobi!");
 }
+
+#[tokio::test]
+async fn a_host_scheme_or_query_that_forms_no_uri_does_not_stop_the_request() {
+    let mut placeholder = http_api(
+        "/test",
+        "$default",
+        "<url-id>.lambda-url.us-west-2.on.aws",
+        "$default",
+        Value::Null,
+    );
+    placeholder["headers"].as_object_mut().unwrap().remove("host");
+    let mut bad_host = http_api("/test", "$default", EXECUTE_API, "$default", Value::Null);
+    bad_host["headers"]["host"] = json!("exa mple.com");
+    let mut bad_scheme = rest_api("/test", "/test", Value::Null, "prod", EXECUTE_API);
+    bad_scheme["headers"]["X-Forwarded-Proto"] = json!("http, https");
+    let mut alb_host =
+        alb(json!({"x-test-signature": "ok", "host": "xn--.example"}), false, BODY, false);
+    alb_host["path"] = json!("/test");
+    let mut query = http_api("/test", "$default", EXECUTE_API, "$default", Value::Null);
+    query["rawQueryString"] = json!("q=\"quoted words\"");
+    for (name, event) in [
+        ("query", query),
+        ("placeholder", placeholder),
+        ("host", bad_host),
+        ("scheme", bad_scheme),
+        ("alb", alb_host),
+    ] {
+        let response = invoke(&host(&["/test"]), event).await;
+        assert_eq!(response["statusCode"], 200, "{name}: {response}");
+        assert_eq!(reply_text(&response), "General Kenobi!", "{name}");
+    }
+}

@@ -191,11 +191,13 @@ impl LambdaHost {
         if http_event::is_http_event(&event) {
             let mut event = event;
             let refusal = http_event::take_unreadable_body(&mut event);
+            http_event::make_uri_buildable(&mut event);
             let request: LambdaRequest = serde_json::from_value(event)?;
+            let payload_v2 = matches!(request, LambdaRequest::ApiGatewayV2(_));
             let bot = HttpBot { bot: self.bot.clone(), tracker, refusal };
             let mut adapter = lambda_http::Adapter::from(bot);
             let response = adapter.call(LambdaEvent::new(request, context)).await?;
-            return Ok(serde_json::to_value(response)?);
+            return Ok(http_event::response_json(&response, payload_v2)?);
         }
         let Some(path) = &self.raw_path else {
             return Err("not an HTTP event, and no raw-events path is configured".into());
