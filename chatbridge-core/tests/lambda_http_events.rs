@@ -4,12 +4,12 @@
 
 mod common;
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chatbridge_core::host::lambda::LambdaHost;
-use chatbridge_core::{Bot, Context, Message, Reply, Router};
+use chatbridge_core::{Bot, Context, Message, Reply, Router, handler_fn};
 use common::TestAdapter;
 use serde_json::{Value, json};
 
@@ -264,4 +264,34 @@ async fn a_host_scheme_or_query_that_forms_no_uri_does_not_stop_the_request() {
         assert_eq!(response["statusCode"], 200, "{name}: {response}");
         assert_eq!(reply_text(&response), "General Kenobi!", "{name}");
     }
+}
+
+/// The ack budget starts when API Gateway received the request (`timeEpoch`,
+/// `requestTimeEpoch`): a request that waited through a cold start has less of it left.
+#[tokio::test]
+async fn the_ack_budget_starts_when_api_gateway_received_the_request() {
+    let slow = handler_fn(|_cx, _msg| async {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        "in time"
+    });
+    let adapter = TestAdapter { budget: Some(Duration::from_secs(2)), ..Default::default() };
+    let bot = Bot::builder().mount("/test", adapter).handler(Router::new().fallback(slow)).build();
+    let host = LambdaHost::new(bot.clone());
+    let fresh_v2 = http_api("/test", "$default", EXECUTE_API, "$default", Value::Null);
+    let fresh_v1 = rest_api("/test", "/test", Value::Null, "prod", EXECUTE_API);
+    for (name, event) in [("v2", fresh_v2.clone()), ("v1", fresh_v1.clone())] {
+        let response = invoke(&host, event).await;
+        assert_eq!(reply_text(&response), "in time", "{name}: {response}");
+    }
+    let ten_seconds_ago = json!(now_ms() - 10_000);
+    let mut late_v2 = fresh_v2;
+    late_v2["requestContext"]["timeEpoch"] = ten_seconds_ago.clone();
+    let mut late_v1 = fresh_v1;
+    late_v1["requestContext"]["requestTimeEpoch"] = ten_seconds_ago;
+    for (name, event) in [("v2", late_v2), ("v1", late_v1)] {
+        let response = invoke(&host, event).await;
+        let body: Value = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
+        assert_eq!(body["ack"], "deferred:Default", "{name}: {response}");
+    }
+    assert!(bot.drain(Duration::from_secs(5)).await);
 }
