@@ -14,6 +14,38 @@ pub(crate) type ErrorHook = std::sync::Arc<dyn Fn(&BotError) + Send + Sync>;
 /// A boxed error from a dependency or a handler.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
+/// Why an adapter (or its install flow) could not be configured. Names a setting or an
+/// environment variable, never its value.
+///
+/// ```
+/// let error = chatbridge_core::ConfigError::Missing("SLACK_SIGNING_SECRET");
+/// assert_eq!(error.to_string(), "SLACK_SIGNING_SECRET is not set");
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A required setting is unset or empty.
+    #[error("{0} is not set")]
+    Missing(&'static str),
+    /// A setting is set but unusable.
+    #[error("{name} is invalid: {reason}")]
+    Invalid {
+        /// The setting or variable.
+        name: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The platform's HTTP client could not be set up.
+    #[error("the {platform} http client could not be set up")]
+    Client {
+        /// The platform.
+        platform: Platform,
+        /// Why.
+        #[source]
+        source: BoxError,
+    },
+}
+
 /// Why an adapter refused a request. Each kind maps to one HTTP status.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

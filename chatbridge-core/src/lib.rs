@@ -27,7 +27,9 @@ pub mod testing;
 pub(crate) use bot::plain;
 pub use bot::{Bot, BotBuilder};
 pub use context::Context;
-pub use error::{AdapterError, BotError, BoxError, DeliveryError, HandlerError, StoreError};
+pub use error::{
+    AdapterError, BotError, BoxError, ConfigError, DeliveryError, HandlerError, StoreError,
+};
 pub use handler::{Handler, HandlerFn, HandlerOutput, handler_fn};
 pub use ids::{ConversationId, MessageId, Text, ThreadId, UserId, WorkspaceId};
 pub use message::{Command, Message, MessageKind, Sender};

@@ -25,7 +25,7 @@ pub use enums::{
 pub use event::{EventError, LexEvent, LexVersion};
 pub use message::LexMessageExt;
 pub use reply::{LexAction, LexMessage, LexReply, LexReplyExt};
-pub use value::{Attributes, LexString, Slots};
+pub use value::{Attributes, Extra, LexString, Slots};
 
 #[cfg(test)]
 mod tests {

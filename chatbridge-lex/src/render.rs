@@ -10,6 +10,11 @@
 //! - V2 takes every message in `messages[]`. V1 takes one message: several plain-text messages
 //!   are joined with a newline; several messages of which one is not plain text cannot be
 //!   combined and fail the render with a clear error. Cards go to V1's `responseCard`.
+//! - V2 answers carry what AWS's response schema requires and allows: `sessionAttributes`
+//!   always (empty when there are none); the session's intent echoed with its slots (list
+//!   values, composite sub-slots, shapes), `runtimeHints`, `activeContexts` and
+//!   `originatingRequestId`, but no `kendraResponse` nor fields this crate does not model.
+//!   `ElicitIntent` and `ConfirmIntent` need a message in V2: without one the render fails.
 
 use chatbridge_core::Reply;
 
@@ -17,7 +22,7 @@ use crate::card::ResponseCard;
 use crate::event::LexEvent;
 use crate::reply::{LexAction, LexMessage, LexReply};
 use crate::v1::{V1DialogAction, V1Event, V1Message, V1Response};
-use crate::v2::{DialogAction, Intent, Slot, V2Event, V2Message, V2Response};
+use crate::v2::{ActiveContext, DialogAction, Intent, Slot, V2Event, V2Message, V2Response};
 use crate::value::Attributes;
 use crate::{ContentType, DialogActionType, FulfillmentState, IntentState, InvocationSource};
 
@@ -92,15 +97,7 @@ impl Plan {
 pub(crate) fn render(event: &LexEvent, plan: &Plan) -> Result<serde_json::Value, RenderError> {
     let value = match event {
         LexEvent::V1(e) => serde_json::to_value(render_v1(e, plan)?),
-        LexEvent::V2(e) => serde_json::to_value(render_v2(e, plan)).map(|mut value| {
-            // An emptied attribute map must still be sent, or Lex would keep the old one.
-            if !plan.session_edits.is_empty()
-                && let Some(state) = value.get_mut("sessionState").and_then(|s| s.as_object_mut())
-            {
-                state.entry("sessionAttributes").or_insert_with(|| serde_json::json!({}));
-            }
-            value
-        }),
+        LexEvent::V2(e) => serde_json::to_value(render_v2(e, plan)?),
     };
     value.map_err(|_| RenderError("the Lex response could not be serialized"))
 }
@@ -190,10 +187,13 @@ fn response_v1(
     }
 }
 
-fn render_v2(event: &V2Event, plan: &Plan) -> V2Response {
+fn render_v2(event: &V2Event, plan: &Plan) -> Result<V2Response, RenderError> {
     let state = &event.session_state;
-    let mut intent = state.intent.clone().unwrap_or_else(|| Intent::new(event_intent(event)));
-    intent.kendra_response = None;
+    // The session's intent goes back with every field the response schema allows.
+    let mut intent = state
+        .intent
+        .as_ref()
+        .map_or_else(|| Intent::new(event_intent(event)), Intent::for_response);
     apply_slots(&mut intent, plan);
     let switch = |other: Option<String>| match other {
         Some(name) if name != intent.name => {
@@ -204,7 +204,15 @@ fn render_v2(event: &V2Event, plan: &Plan) -> V2Response {
         _ => intent.clone(),
     };
 
-    let (dialog_action, intent) = match plan.action(event.invocation_source.as_ref()) {
+    let action = plan.action(event.invocation_source.as_ref());
+    if plan.messages.is_empty()
+        && matches!(action, LexAction::ElicitIntent | LexAction::ConfirmIntent { .. })
+    {
+        return Err(RenderError(
+            "Lex V2 needs a message with ElicitIntent and ConfirmIntent: give the reply a text",
+        ));
+    }
+    let (dialog_action, intent) = match action {
         LexAction::Close { fulfilled } => {
             let mut closed = intent.clone();
             closed.state =
@@ -228,10 +236,13 @@ fn render_v2(event: &V2Event, plan: &Plan) -> V2Response {
     };
 
     let mut response = V2Response::default();
-    response.session_state.active_contexts = state.active_contexts.clone();
-    response.session_state.session_attributes = plan.session_attributes(&state.session_attributes);
-    response.session_state.dialog_action = Some(dialog_action);
-    response.session_state.intent = intent;
+    let out = &mut response.session_state;
+    out.active_contexts = state.active_contexts.iter().map(ActiveContext::for_response).collect();
+    out.session_attributes = plan.session_attributes(&state.session_attributes);
+    out.dialog_action = Some(dialog_action);
+    out.intent = intent;
+    out.originating_request_id.clone_from(&state.originating_request_id);
+    out.runtime_hints.clone_from(&state.runtime_hints);
     response.messages = plan
         .messages
         .iter()
@@ -242,7 +253,7 @@ fn render_v2(event: &V2Event, plan: &Plan) -> V2Response {
             LexMessage::Card(card) => V2Message::card(card.clone()),
         })
         .collect();
-    response
+    Ok(response)
 }
 
 fn event_intent(event: &V2Event) -> String {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::card::ResponseCard;
-use crate::value::{Attributes, Slots, attributes, opt_string, slots, string};
+use crate::value::{Attributes, Extra, Slots, attributes, opt_string, slots, string};
 use crate::{
     ConfirmationStatus, ContentType, DialogActionType, FulfillmentState, InvocationSource,
     OutputDialogMode, RequestAttributes,
@@ -63,6 +63,10 @@ pub struct V1Event {
     /// Amazon Comprehend's sentiment of the utterance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sentiment_response: Option<V1Sentiment>,
+    /// Fields this crate does not model (`activeContexts`, `kendraResponse`, …), as Lex sent
+    /// them.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// The V1 bot that processed the request.
@@ -104,6 +108,9 @@ pub struct V1Intent {
     /// The answer to a confirmation prompt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmation_status: Option<ConfirmationStatus>,
+    /// Fields this crate does not model, as Lex sent them.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// More about a V1 slot's value.

@@ -14,6 +14,9 @@ pub type Attributes = BTreeMap<String, String>;
 /// V1 slot values: a slot Lex has not filled yet is `None` (JSON `null`).
 pub type Slots = BTreeMap<String, Option<String>>;
 
+/// Fields a model does not know, as Lex sent them (the `extra` of events and their parts).
+pub type Extra = serde_json::Map<String, serde_json::Value>;
+
 /// A string that also accepts a JSON number or boolean (and writes a string back).
 ///
 /// ```

@@ -6,14 +6,14 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::source::Spec;
-use super::{ConfigError, SecretSource};
+use super::{SecretsError, SecretSource};
 use crate::Secret;
 
 /// The source an entry of `CHATBRIDGE_SECRETS` names, with clients from `sdk`.
 pub(super) fn from_spec(
     spec: &Spec,
     sdk: &aws_config::SdkConfig,
-) -> Result<Arc<dyn SecretSource>, ConfigError> {
+) -> Result<Arc<dyn SecretSource>, SecretsError> {
     let _ = sdk;
     match spec {
         #[cfg(feature = "secrets-manager")]
@@ -39,7 +39,7 @@ pub(super) fn from_spec(
 /// ```no_run
 /// use chatbridge_core::config::{Config, SecretsManagerSource};
 ///
-/// # async fn run() -> Result<(), chatbridge_core::config::ConfigError> {
+/// # async fn run() -> Result<(), chatbridge_core::config::SecretsError> {
 /// let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
 /// let client = aws_sdk_secretsmanager::Client::new(&aws);
 /// let config = Config::builder()
@@ -75,8 +75,8 @@ impl SecretsManagerSource {
         self
     }
 
-    fn malformed(&self, reason: impl Into<String>) -> ConfigError {
-        ConfigError::Malformed { origin: self.describe(), reason: reason.into() }
+    fn malformed(&self, reason: impl Into<String>) -> SecretsError {
+        SecretsError::Malformed { origin: self.describe(), reason: reason.into() }
     }
 }
 
@@ -87,11 +87,11 @@ impl SecretSource for SecretsManagerSource {
         format!("Secrets Manager secret {}", self.id)
     }
 
-    async fn load(&self) -> Result<HashMap<String, Secret>, ConfigError> {
+    async fn load(&self) -> Result<HashMap<String, Secret>, SecretsError> {
         let output =
             self.client.get_secret_value().secret_id(&self.id).send().await.map_err(|error| {
                 let reason = aws_sdk_secretsmanager::error::DisplayErrorContext(&error);
-                ConfigError::Unavailable {
+                SecretsError::Unavailable {
                     origin: self.describe(),
                     error: reason.to_string().into(),
                 }
@@ -138,7 +138,7 @@ impl SecretSource for SecretsManagerSource {
 /// ```no_run
 /// use chatbridge_core::config::{Config, SsmSource};
 ///
-/// # async fn run() -> Result<(), chatbridge_core::config::ConfigError> {
+/// # async fn run() -> Result<(), chatbridge_core::config::SecretsError> {
 /// let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
 /// let config = Config::builder()
 ///     .source(SsmSource::new(aws_sdk_ssm::Client::new(&aws), "/my-bot/"))
@@ -164,11 +164,11 @@ impl SsmSource {
         Self { client, path: path.into() }
     }
 
-    fn unavailable(&self, error: impl std::fmt::Display) -> ConfigError {
-        ConfigError::Unavailable { origin: self.describe(), error: error.to_string().into() }
+    fn unavailable(&self, error: impl std::fmt::Display) -> SecretsError {
+        SecretsError::Unavailable { origin: self.describe(), error: error.to_string().into() }
     }
 
-    async fn load_path(&self) -> Result<HashMap<String, Secret>, ConfigError> {
+    async fn load_path(&self) -> Result<HashMap<String, Secret>, SecretsError> {
         use aws_sdk_ssm::error::DisplayErrorContext;
         let mut values = HashMap::new();
         let mut next = None;
@@ -196,7 +196,7 @@ impl SsmSource {
             }
         }
         if values.is_empty() {
-            return Err(ConfigError::Malformed {
+            return Err(SecretsError::Malformed {
                 origin: self.describe(),
                 reason: "no parameters there (or no permission to list them)".into(),
             });
@@ -216,7 +216,7 @@ impl SecretSource for SsmSource {
         }
     }
 
-    async fn load(&self) -> Result<HashMap<String, Secret>, ConfigError> {
+    async fn load(&self) -> Result<HashMap<String, Secret>, SecretsError> {
         if self.path.ends_with('/') {
             return self.load_path().await;
         }

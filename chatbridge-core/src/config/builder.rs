@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::source::{Spec, parse_specs};
-use super::{Config, ConfigError, DEFAULT_REFRESH, RefreshHook, SecretSource};
+use super::{Config, SecretsError, DEFAULT_REFRESH, RefreshHook, SecretSource};
 use crate::clock::SharedClock;
 
 /// Builds a [`Config`]. Sources are consulted in the order they were added.
@@ -67,8 +67,8 @@ impl ConfigBuilder {
     ///
     /// # Errors
     ///
-    /// [`ConfigError::Invalid`]: an entry cannot be understood.
-    pub fn sources_from(mut self, list: &str) -> Result<Self, ConfigError> {
+    /// [`SecretsError::Invalid`]: an entry cannot be understood.
+    pub fn sources_from(mut self, list: &str) -> Result<Self, SecretsError> {
         self.entries.extend(parse_specs(list)?.into_iter().map(Entry::Spec));
         Ok(self)
     }
@@ -96,7 +96,7 @@ impl ConfigBuilder {
     }
 
     /// Called with every failed refresh (the cached values stay in use). It must not block.
-    pub fn on_refresh_error(mut self, hook: impl Fn(&ConfigError) + Send + Sync + 'static) -> Self {
+    pub fn on_refresh_error(mut self, hook: impl Fn(&SecretsError) + Send + Sync + 'static) -> Self {
         self.on_refresh_error = Some(Arc::new(hook));
         self
     }
@@ -116,7 +116,7 @@ impl ConfigBuilder {
     ///
     /// An entry names a source this build has no feature for; a source cannot be read or is
     /// malformed. The error names the source (and key), never a value.
-    pub async fn load(self) -> Result<Config, ConfigError> {
+    pub async fn load(self) -> Result<Config, SecretsError> {
         let sources = self.resolve_sources().await?;
         let mut maps = Vec::with_capacity(sources.len());
         for source in &sources {
@@ -149,7 +149,7 @@ impl ConfigBuilder {
         )
     }
 
-    async fn resolve_sources(&self) -> Result<Vec<Arc<dyn SecretSource>>, ConfigError> {
+    async fn resolve_sources(&self) -> Result<Vec<Arc<dyn SecretSource>>, SecretsError> {
         #[cfg(any(feature = "secrets-manager", feature = "ssm"))]
         let mut aws = self.aws.clone();
         let mut sources = Vec::with_capacity(self.entries.len());

@@ -54,7 +54,7 @@ mod source;
 #[cfg_attr(docsrs, doc(cfg(any(feature = "secrets-manager", feature = "ssm"))))]
 pub use aws::*;
 pub use builder::ConfigBuilder;
-pub use source::{ConfigError, SecretSource};
+pub use source::{SecretsError, SecretSource};
 
 /// The environment variable that lists the secret sources.
 pub const SECRETS_VAR: &str = "CHATBRIDGE_SECRETS";
@@ -64,7 +64,7 @@ pub const REFRESH_VAR: &str = "CHATBRIDGE_SECRETS_REFRESH";
 pub const DEFAULT_REFRESH: Duration = Duration::from_secs(300);
 
 /// Called with a refresh that failed (the cached values stay in use).
-pub(crate) type RefreshHook = Arc<dyn Fn(&ConfigError) + Send + Sync>;
+pub(crate) type RefreshHook = Arc<dyn Fn(&SecretsError) + Send + Sync>;
 
 /// Configuration values by name, from secret sources and then the environment. Cheap to clone
 /// (one `Arc`); clones share the cache.
@@ -114,14 +114,14 @@ impl Config {
     ///
     /// The variables cannot be understood or name a source this build has no feature for; a
     /// source cannot be read or is malformed (the error names it, never a value).
-    pub async fn from_env() -> Result<Self, ConfigError> {
+    pub async fn from_env() -> Result<Self, SecretsError> {
         let mut builder = Self::builder();
         if let Ok(specs) = std::env::var(SECRETS_VAR) {
             builder = builder.sources_from(&specs)?;
         }
         if let Ok(secs) = std::env::var(REFRESH_VAR) {
             let secs: u64 = secs.trim().parse().map_err(|_| {
-                ConfigError::Invalid(format!("{REFRESH_VAR} is not a number of seconds"))
+                SecretsError::Invalid(format!("{REFRESH_VAR} is not a number of seconds"))
             })?;
             builder = builder.refresh_interval(Duration::from_secs(secs));
         }
@@ -159,9 +159,9 @@ impl Config {
     ///
     /// # Errors
     ///
-    /// [`ConfigError::Missing`], naming `name` and every place it was looked for.
-    pub fn require(&self, name: &str) -> Result<Secret, ConfigError> {
-        self.get(name).ok_or_else(|| ConfigError::Missing {
+    /// [`SecretsError::Missing`], naming `name` and every place it was looked for.
+    pub fn require(&self, name: &str) -> Result<Secret, SecretsError> {
+        self.get(name).ok_or_else(|| SecretsError::Missing {
             name: name.to_owned(),
             looked_in: self.looked_in(),
         })
@@ -179,7 +179,7 @@ impl Config {
     /// # Errors
     ///
     /// The first source that failed (the others were refreshed all the same).
-    pub async fn refresh(&self) -> Result<(), ConfigError> {
+    pub async fn refresh(&self) -> Result<(), SecretsError> {
         let _one_at_a_time = self.inner.refresh_lock.lock().await;
         self.reload().await
     }
@@ -226,7 +226,7 @@ impl Config {
         });
     }
 
-    async fn refresh_if_stale(&self) -> Result<(), ConfigError> {
+    async fn refresh_if_stale(&self) -> Result<(), SecretsError> {
         let _one_at_a_time = self.inner.refresh_lock.lock().await;
         if !self.is_stale() {
             return Ok(()); // someone else refreshed while we waited
@@ -235,7 +235,7 @@ impl Config {
     }
 
     /// Reads every source; keeps the old map of any that fails. The caller holds the lock.
-    async fn reload(&self) -> Result<(), ConfigError> {
+    async fn reload(&self) -> Result<(), SecretsError> {
         let mut first_error = None;
         let mut maps = Vec::with_capacity(self.inner.sources.len());
         for source in &self.inner.sources {

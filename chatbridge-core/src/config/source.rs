@@ -15,7 +15,7 @@ use crate::{BoxError, Secret};
 /// ```
 /// use std::collections::HashMap;
 /// use chatbridge_core::Secret;
-/// use chatbridge_core::config::{ConfigError, SecretSource};
+/// use chatbridge_core::config::{SecretsError, SecretSource};
 ///
 /// #[derive(Debug)]
 /// struct Vault;
@@ -25,7 +25,7 @@ use crate::{BoxError, Secret};
 ///     fn describe(&self) -> String {
 ///         "the vault".into()
 ///     }
-///     async fn load(&self) -> Result<HashMap<String, Secret>, ConfigError> {
+///     async fn load(&self) -> Result<HashMap<String, Secret>, SecretsError> {
 ///         Ok(HashMap::from([("SLACK_SIGNING_SECRET".into(), Secret::new("8f74…"))]))
 ///     }
 /// }
@@ -40,17 +40,17 @@ pub trait SecretSource: Send + Sync + std::fmt::Debug + 'static {
     ///
     /// # Errors
     ///
-    /// [`ConfigError::Unavailable`] when the source cannot be read (it does not exist, no
-    /// permission, no network); [`ConfigError::Malformed`] when what it holds is not a set of
+    /// [`SecretsError::Unavailable`] when the source cannot be read (it does not exist, no
+    /// permission, no network); [`SecretsError::Malformed`] when what it holds is not a set of
     /// named values. Neither quotes a value.
-    async fn load(&self) -> Result<HashMap<String, Secret>, ConfigError>;
+    async fn load(&self) -> Result<HashMap<String, Secret>, SecretsError>;
 }
 
 /// Configuration that cannot be had. Messages name the secret, the key and the source, never a
 /// value.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum ConfigError {
+pub enum SecretsError {
     /// A required name is in no source.
     #[error("{name} is not set (looked in {looked_in})")]
     Missing {
@@ -95,12 +95,12 @@ pub(crate) enum Spec {
 }
 
 /// Parses `CHATBRIDGE_SECRETS`: comma-separated entries, first match wins.
-pub(crate) fn parse_specs(text: &str) -> Result<Vec<Spec>, ConfigError> {
+pub(crate) fn parse_specs(text: &str) -> Result<Vec<Spec>, SecretsError> {
     text.split(',')
         .map(str::trim)
         .filter(|entry| !entry.is_empty())
         .map(|entry| {
-            let invalid = |why: &str| ConfigError::Invalid(format!("`{entry}`: {why}"));
+            let invalid = |why: &str| SecretsError::Invalid(format!("`{entry}`: {why}"));
             let (scheme, rest) = entry
                 .split_once(':')
                 .ok_or_else(|| invalid("expected `secretsmanager:` or `ssm:`"))?;
@@ -129,12 +129,12 @@ pub(crate) fn parse_specs(text: &str) -> Result<Vec<Spec>, ConfigError> {
 
 /// The error for an entry whose feature this build lacks.
 #[cfg_attr(all(feature = "secrets-manager", feature = "ssm"), allow(dead_code))]
-pub(crate) fn missing_feature(spec: &Spec) -> ConfigError {
+pub(crate) fn missing_feature(spec: &Spec) -> SecretsError {
     let (entry, feature) = match spec {
         Spec::SecretsManager { .. } => ("secretsmanager:", "secrets-manager"),
         Spec::Ssm { .. } => ("ssm:", "ssm"),
     };
-    ConfigError::Invalid(format!(
+    SecretsError::Invalid(format!(
         "`{entry}` entries need chatbridge-core's `{feature}` feature, which this build lacks"
     ))
 }

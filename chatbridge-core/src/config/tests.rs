@@ -32,13 +32,13 @@ impl SecretSource for Fake {
     fn describe(&self) -> String {
         format!("fake {}", self.name)
     }
-    async fn load(&self) -> Result<HashMap<String, Secret>, ConfigError> {
+    async fn load(&self) -> Result<HashMap<String, Secret>, SecretsError> {
         *self.loads.lock().unwrap() += 1;
         match &*self.values.lock().unwrap() {
             Some(values) => {
                 Ok(values.iter().map(|(k, v)| ((*k).to_owned(), Secret::new(*v))).collect())
             }
-            None => Err(ConfigError::Unavailable { origin: self.describe(), error: "down".into() }),
+            None => Err(SecretsError::Unavailable { origin: self.describe(), error: "down".into() }),
         }
     }
 }

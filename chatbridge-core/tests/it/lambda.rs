@@ -2,10 +2,13 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::common::TestAdapter;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use chatbridge_core::host::lambda::LambdaHost;
 use chatbridge_core::{Bot, Context, Message, Reply, Router, handler_fn};
 use serde_json::{Value, json};
+
+use crate::common::TestAdapter;
 
 async fn hello(_cx: Context, _msg: Message) -> Reply {
     Reply::text("General Kenobi!").in_channel()
@@ -27,7 +30,6 @@ fn now_ms() -> u64 {
 }
 
 fn function_url_event(body: &str, base64: bool) -> Value {
-    use base64_engine::encode;
     json!({
         "version": "2.0",
         "routeKey": "$default",
@@ -46,30 +48,9 @@ fn function_url_event(body: &str, base64: bool) -> Value {
             "time": "22/Nov/2026:12:00:00 +0000",
             "timeEpoch": now_ms()
         },
-        "body": if base64 { encode(body) } else { body.to_owned() },
+        "body": if base64 { STANDARD.encode(body) } else { body.to_owned() },
         "isBase64Encoded": base64
     })
-}
-
-/// A tiny base64 encoder, so the test needs no extra crate.
-mod base64_engine {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    pub(super) fn encode(input: &str) -> String {
-        let bytes = input.as_bytes();
-        let mut out = String::new();
-        for chunk in bytes.chunks(3) {
-            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-            for i in 0..4 {
-                if i <= chunk.len() {
-                    out.push(TABLE[((n >> (18 - 6 * i)) & 63) as usize] as char);
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out
-    }
 }
 
 fn reply_text(response: &Value) -> String {

@@ -14,6 +14,8 @@ mod hosts;
 mod jobs;
 #[cfg(feature = "lambda")]
 mod lambda;
+#[cfg(feature = "lambda")]
+mod lambda_http_events;
 #[allow(dead_code)]
 mod local;
 #[cfg(all(feature = "secrets-manager", feature = "ssm"))]

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
 use chatbridge_core::clock::ManualClock;
-use chatbridge_core::config::{Config, ConfigError};
+use chatbridge_core::config::{Config, SecretsError};
 
 /// The AWS configuration a deployment would have, pointed at moto, with fake credentials.
 async fn aws(endpoint: &str) -> aws_config::SdkConfig {
@@ -98,7 +98,7 @@ async fn a_missing_or_malformed_secret_fails_start_up_naming_it() {
 
     let absent = unique("absent");
     let err = load(format!("secretsmanager:{absent}")).await.unwrap_err();
-    assert!(matches!(err, ConfigError::Unavailable { .. }), "{err:?}");
+    assert!(matches!(err, SecretsError::Unavailable { .. }), "{err:?}");
     assert!(err.to_string().contains(&absent), "{err}");
 
     // JSON without the key that was asked for.
@@ -113,7 +113,7 @@ async fn a_missing_or_malformed_secret_fails_start_up_naming_it() {
     let plain = unique("plain");
     create_secret(&sdk, &plain, "do-not-print-me{").await;
     let err = load(format!("secretsmanager:{plain}")).await.unwrap_err();
-    assert!(matches!(err, ConfigError::Malformed { .. }), "{err:?}");
+    assert!(matches!(err, SecretsError::Malformed { .. }), "{err:?}");
     assert!(err.to_string().contains(&plain) && !err.to_string().contains("do-not-print-me"));
     // …which is fine when one name is selected: the whole string is its value.
     let config = load(format!("secretsmanager:{plain}#SLACK_BOT_TOKEN")).await.unwrap();

@@ -70,7 +70,24 @@ fn card(card: &Value, at: &str) {
     }
 }
 
-/// Checks a V2 response against "AWS Lambda response format for Lex V2".
+fn v2_slot(slot: &Value, at: &str) {
+    if slot.is_null() {
+        return;
+    }
+    keys_within(slot, &["shape", "value", "values", "subSlots"], at);
+    if let Some(value) = slot.get("value") {
+        keys_within(value, &["originalValue", "interpretedValue", "resolvedValues"], at);
+    }
+    for (i, item) in slot["values"].as_array().into_iter().flatten().enumerate() {
+        v2_slot(item, &format!("{at}.values[{i}]"));
+    }
+    for (name, sub) in slot["subSlots"].as_object().into_iter().flatten() {
+        v2_slot(sub, &format!("{at}.subSlots.{name}"));
+    }
+}
+
+/// Checks a V2 response against "AWS Lambda response format for Lex V2" and the keys AWS's
+/// response schema allows.
 pub fn assert_v2_shape(response: &Value) {
     keys_within(response, &["sessionState", "messages", "requestAttributes"], "response");
     let state = &response["sessionState"];
@@ -86,11 +103,14 @@ pub fn assert_v2_shape(response: &Value) {
         ],
         "sessionState",
     );
-    if let Some(attrs) = state.get("sessionAttributes") {
-        string_map(attrs, "sessionState.sessionAttributes");
-    }
+    let attrs = state.get("sessionAttributes").expect("sessionState.sessionAttributes is required");
+    string_map(attrs, "sessionState.sessionAttributes");
     let action = &state["dialogAction"];
-    keys_within(action, &["type", "slotToElicit", "slotElicitationStyle"], "dialogAction");
+    keys_within(
+        action,
+        &["type", "slotToElicit", "slotElicitationStyle", "subSlotToElicit"],
+        "dialogAction",
+    );
     let kind = action["type"].as_str().expect("dialogAction.type is required");
     one_of(
         &action["type"],
@@ -100,23 +120,12 @@ pub fn assert_v2_shape(response: &Value) {
     assert_eq!(kind == "ElicitSlot", action.get("slotToElicit").is_some(), "slotToElicit");
     match state.get("intent") {
         Some(intent) => {
-            keys_within(
-                intent,
-                &["name", "slots", "state", "confirmationState", "kendraResponse"],
-                "intent",
-            );
+            keys_within(intent, &["name", "slots", "state", "confirmationState"], "intent");
             assert!(intent["name"].is_string(), "intent.name is required");
             if let Some(s) = intent.get("state") {
                 one_of(
                     s,
-                    &[
-                        "Failed",
-                        "Fulfilled",
-                        "FulfillmentInProgress",
-                        "InProgress",
-                        "ReadyForFulfillment",
-                        "Waiting",
-                    ],
+                    &["Failed", "Fulfilled", "InProgress", "ReadyForFulfillment"],
                     "intent.state",
                 );
             }
@@ -124,23 +133,15 @@ pub fn assert_v2_shape(response: &Value) {
                 one_of(c, &["Confirmed", "Denied", "None"], "intent.confirmationState");
             }
             for (name, slot) in intent["slots"].as_object().into_iter().flatten() {
-                if !slot.is_null() {
-                    keys_within(slot, &["shape", "value", "values"], &format!("slots.{name}"));
-                    keys_within(
-                        &slot["value"],
-                        &["originalValue", "interpretedValue", "resolvedValues"],
-                        &format!("slots.{name}.value"),
-                    );
-                    assert!(slot["value"]["interpretedValue"].is_string());
-                }
+                v2_slot(slot, &format!("slots.{name}"));
             }
         }
         None => {
             assert!(kind == "ElicitIntent" || kind == "Delegate", "intent is required for {kind}")
         }
     }
-    if kind == "ElicitIntent" {
-        assert!(response.get("messages").is_some(), "messages are required for ElicitIntent");
+    if kind == "ElicitIntent" || kind == "ConfirmIntent" {
+        assert!(response.get("messages").is_some(), "messages are required for {kind}");
     }
     for (i, message) in response["messages"].as_array().into_iter().flatten().enumerate() {
         let at = format!("messages[{i}]");

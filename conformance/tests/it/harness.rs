@@ -69,9 +69,16 @@ pub struct Harness {
 
 impl Harness {
     pub async fn start(router: Router) -> Self {
+        Self::start_at(router, SLACK).await
+    }
+
+    /// [`start`](Self::start) with the Slack adapter mounted at `slack_path` instead of
+    /// [`SLACK`] (to serve a published envelope at the path it addresses).
+    pub async fn start_at(router: Router, slack_path: &str) -> Self {
         let lambda_router = router.clone();
-        let sim = Simulator::start(|api| bot(api, router)).await;
-        let lambda = LambdaHost::new(bot(&sim.api().url(), lambda_router)).raw_events_to(LEX);
+        let sim = Simulator::start(|api| bot(api, router, slack_path)).await;
+        let lambda =
+            LambdaHost::new(bot(&sim.api().url(), lambda_router, slack_path)).raw_events_to(LEX);
         Self { sim, lambda }
     }
 
@@ -88,26 +95,13 @@ impl Harness {
 
     /// The answer of the Lambda host to the request as a Function URL event.
     pub async fn lambda(&self, request: Request<Bytes>) -> Answer {
-        let event = function_url_event(&request);
-        let value = self.lambda.invoke(event, context()).await.expect("an HTTP event is answered");
-        let status = StatusCode::from_u16(value["statusCode"].as_u64().unwrap_or(0) as u16)
-            .expect("a status code");
-        let mut headers = HeaderMap::new();
-        for (name, value) in value["headers"].as_object().into_iter().flatten() {
-            if let (Ok(name), Some(Ok(value))) = (
-                http::HeaderName::from_bytes(name.as_bytes()),
-                value.as_str().map(http::HeaderValue::from_str),
-            ) {
-                headers.insert(name, value);
-            }
-        }
-        let text = value["body"].as_str().unwrap_or_default();
-        let body = if value["isBase64Encoded"].as_bool() == Some(true) {
-            Bytes::from(BASE64_STANDARD.decode(text).expect("the host's base64 decodes"))
-        } else {
-            Bytes::copy_from_slice(text.as_bytes())
-        };
-        Answer { host: "lambda", status, headers, body }
+        lambda_answer(&self.lambda_event(function_url_event(&request)).await)
+    }
+
+    /// The Lambda host's raw answer to an HTTP event (API Gateway, Function URL, ALB), in the
+    /// envelope's response shape; read it with [`lambda_answer`].
+    pub async fn lambda_event(&self, event: Value) -> Value {
+        self.lambda.invoke(event, context()).await.expect("an HTTP event is answered")
     }
 
     /// The answer of a raw (non-HTTP) Lambda event, as Lex invokes a function.
@@ -125,7 +119,7 @@ impl Harness {
     }
 }
 
-fn bot(api: &str, router: Router) -> Bot {
+fn bot(api: &str, router: Router, slack_path: &str) -> Bot {
     let slack = SlackAdapter::builder(chatbridge_core::Secret::new(SLACK_SECRET))
         .api_url(format!("{api}/api/"))
         .build()
@@ -135,7 +129,7 @@ fn bot(api: &str, router: Router) -> Bot {
         .build()
         .expect("discord adapter");
     Bot::builder()
-        .mount(SLACK, slack)
+        .mount(slack_path, slack)
         .mount(DISCORD, discord)
         .mount(LEX, LexAdapter::new())
         .handler(router)
@@ -197,4 +191,78 @@ pub fn function_url_event(request: &Request<Bytes>) -> Value {
         "body": body,
         "isBase64Encoded": base64
     })
+}
+
+/// The answer in a Lambda HTTP response, whatever its shape: API Gateway REST (headers in
+/// `multiValueHeaders`), HTTP API and Function URL (`headers`), ALB (both).
+pub fn lambda_answer(value: &Value) -> Answer {
+    let status = value["statusCode"].as_u64().and_then(|code| u16::try_from(code).ok());
+    let status = StatusCode::from_u16(status.unwrap_or(0)).expect("a status code");
+    let mut headers = HeaderMap::new();
+    let single = value["headers"].as_object().into_iter().flatten();
+    let multi =
+        value["multiValueHeaders"].as_object().into_iter().flatten().flat_map(|(name, values)| {
+            values.as_array().into_iter().flatten().map(move |value| (name, value))
+        });
+    for (name, value) in single.chain(multi) {
+        if let (Ok(name), Some(Ok(value))) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            value.as_str().map(http::HeaderValue::from_str),
+        ) {
+            headers.insert(name, value);
+        }
+    }
+    let text = value["body"].as_str().unwrap_or_default();
+    let body = if value["isBase64Encoded"].as_bool() == Some(true) {
+        Bytes::from(BASE64_STANDARD.decode(text).expect("the host's base64 decodes"))
+    } else {
+        Bytes::copy_from_slice(text.as_bytes())
+    };
+    Answer { host: "lambda", status, headers, body }
+}
+
+/// A published HTTP event with `request` placed in it: its method, its headers (replacing
+/// those of the same name, in `headers` and in `multiValueHeaders`, whichever the envelope
+/// has) and its body (in base64 where the envelope says `isBase64Encoded`). Everything else,
+/// the path included, stays as published.
+pub fn place_in_envelope(envelope: &Value, request: &Request<Bytes>) -> Value {
+    let mut event = envelope.clone();
+    let method = json!(request.method().as_str());
+    if event.get("httpMethod").is_some() {
+        event["httpMethod"] = method.clone();
+    }
+    if event["requestContext"].get("httpMethod").is_some() {
+        event["requestContext"]["httpMethod"] = method.clone();
+    }
+    if event["requestContext"]["http"].get("method").is_some() {
+        event["requestContext"]["http"]["method"] = method;
+    }
+    let mut headers: Vec<(String, String)> = request
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            (name.as_str().to_owned(), value.to_str().unwrap_or_default().to_owned())
+        })
+        .collect();
+    headers.push(("content-length".to_owned(), request.body().len().to_string()));
+    for (key, multi) in [("headers", false), ("multiValueHeaders", true)] {
+        let Some(map) = event.get_mut(key).and_then(Value::as_object_mut) else { continue };
+        let had_length = map.keys().any(|name| name.eq_ignore_ascii_case("content-length"));
+        for (name, value) in &headers {
+            if name == "content-length" && !had_length {
+                continue;
+            }
+            map.retain(|existing, _| !existing.eq_ignore_ascii_case(name));
+            map.insert(name.clone(), if multi { json!([value]) } else { json!(value) });
+        }
+    }
+    let base64 = event["isBase64Encoded"].as_bool() == Some(true);
+    event["body"] = match std::str::from_utf8(request.body()) {
+        Ok(text) if !base64 => json!(text),
+        _ => {
+            event["isBase64Encoded"] = json!(true);
+            json!(BASE64_STANDARD.encode(request.body()))
+        }
+    };
+    event
 }

@@ -3,5 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation, missing_docs, unreachable_pub)]
 
 mod corpus;
+mod credentials;
 #[allow(dead_code)] // shared support: each platform's tests use part of it
 mod harness;
+mod lambda;
+mod lex;
+mod stores;

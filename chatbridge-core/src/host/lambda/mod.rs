@@ -30,6 +30,8 @@
 //! `{"chatbridge_keep_warm": true}` (or with their own `Scheduled Event`, routed by rule name).
 //! A ping is recognised before anything else and answered at once, without a handler.
 
+mod http_event;
+mod path;
 mod pending;
 mod scheduled;
 
@@ -38,14 +40,15 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http::{Request, StatusCode};
-use lambda_http::request::{LambdaRequest, RequestContext};
-use lambda_http::{RequestExt, Service as _};
+use lambda_http::Service as _;
+use lambda_http::request::LambdaRequest;
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
 use tokio_util::task::TaskTracker;
 
-use crate::host::{Continuations, ReceivedAt};
+use crate::host::Continuations;
 use crate::{Bot, BoxError};
+use http_event::HttpBot;
 use pending::Pending;
 use scheduled::Scheduled;
 
@@ -185,12 +188,16 @@ impl LambdaHost {
         context: lambda_runtime::Context,
         tracker: TaskTracker,
     ) -> Result<Value, BoxError> {
-        if is_http_event(&event) {
+        if http_event::is_http_event(&event) {
+            let mut event = event;
+            let refusal = http_event::take_unreadable_body(&mut event);
+            http_event::make_uri_buildable(&mut event);
             let request: LambdaRequest = serde_json::from_value(event)?;
-            let bot = HttpBot { bot: self.bot.clone(), tracker };
+            let payload_v2 = matches!(request, LambdaRequest::ApiGatewayV2(_));
+            let bot = HttpBot { bot: self.bot.clone(), tracker, refusal };
             let mut adapter = lambda_http::Adapter::from(bot);
             let response = adapter.call(LambdaEvent::new(request, context)).await?;
-            return Ok(serde_json::to_value(response)?);
+            return Ok(http_event::response_json(&response, payload_v2)?);
         }
         let Some(path) = &self.raw_path else {
             return Err("not an HTTP event, and no raw-events path is configured".into());
@@ -209,78 +216,6 @@ impl LambdaHost {
         }
         Ok(serde_json::from_slice(&body)?)
     }
-}
-
-/// The bot as `lambda_http` wants it: `Request<lambda_http::Body>` in, with the invocation's
-/// tracker and arrival time attached.
-#[derive(Clone)]
-struct HttpBot {
-    bot: Bot,
-    tracker: TaskTracker,
-}
-
-impl tower::Service<lambda_http::Request> for HttpBot {
-    type Response = http::Response<http_body_util::Full<Bytes>>;
-    type Error = std::convert::Infallible;
-    type Future = <Bot as tower::Service<lambda_http::Request>>::Future;
-
-    fn poll_ready(
-        &mut self,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), Self::Error>> {
-        std::task::Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, mut request: lambda_http::Request) -> Self::Future {
-        // API Gateway REST puts the stage in front of the path (`/prod/slack/events`); mounts
-        // are stage-free, as they are on every other host.
-        let raw_path = request.raw_http_path().to_owned();
-        if !raw_path.is_empty() && raw_path != request.uri().path() {
-            let mut parts = request.uri().clone().into_parts();
-            let query = request.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
-            if let Ok(path) = format!("{raw_path}{query}").parse() {
-                parts.path_and_query = Some(path);
-                if let Ok(uri) = http::Uri::from_parts(parts) {
-                    *request.uri_mut() = uri;
-                }
-            }
-        }
-        let received = arrival(&request.request_context());
-        request.extensions_mut().insert(ReceivedAt(received));
-        request.extensions_mut().insert(Continuations(self.tracker.clone()));
-        tower::Service::call(&mut self.bot, request)
-    }
-}
-
-/// When API Gateway received the request, as an `Instant`, so that a cold start counts
-/// against the ack budget. ALB and unknown origins fall back to now.
-fn arrival(context: &RequestContext) -> Instant {
-    let epoch_ms = match context {
-        RequestContext::ApiGatewayV1(ctx) => ctx.request_time_epoch,
-        RequestContext::ApiGatewayV2(ctx) => ctx.time_epoch,
-        _ => 0,
-    };
-    let now = Instant::now();
-    let Ok(epoch_ms) = u64::try_from(epoch_ms) else { return now };
-    if epoch_ms == 0 {
-        return now;
-    }
-    let arrived = UNIX_EPOCH + Duration::from_millis(epoch_ms);
-    match SystemTime::now().duration_since(arrived) {
-        // A clock skew of more than a minute means the timestamp is not to be trusted.
-        Ok(age) if age < Duration::from_secs(60) => now.checked_sub(age).unwrap_or(now),
-        _ => now,
-    }
-}
-
-/// Whether a raw event is one `lambda_http` can turn into a request: API Gateway REST and
-/// HTTP APIs, Function URLs (HTTP API v2 shape) and ALB all carry `requestContext` or `httpMethod`.
-fn is_http_event(event: &Value) -> bool {
-    let context = &event["requestContext"];
-    event.get("httpMethod").is_some()
-        || context.get("http").is_some()
-        || context.get("elb").is_some()
-        || (context.get("httpMethod").is_some() && event.get("path").is_some())
 }
 
 /// The instant to stop holding the sandbox: the invocation's deadline, capped. A deadline that
