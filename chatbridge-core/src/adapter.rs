@@ -54,6 +54,8 @@ pub trait Adapter: Send + Sync + 'static {
 /// What [`Adapter::accept`] made of a request.
 #[derive(Debug)]
 #[non_exhaustive]
+// Made once per request and taken apart at once: boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum Accepted {
     /// Answer with this response and run nothing.
     Respond(Response<Bytes>),

@@ -325,28 +325,26 @@ struct Failed;
 
 /// The handler, its panics caught and its errors reported; its returned reply goes through
 /// the context like any other.
-fn run_handler(
+async fn run_handler(
     handler: Arc<dyn Handler>,
     cx: Context,
     message: Message,
-) -> impl Future<Output = Result<(), Failed>> + Send + 'static {
-    async move {
-        let platform = message.platform;
-        let result = AssertUnwindSafe(async {
-            if let Some(reply) = handler.call(cx.clone(), message).await? {
-                cx.reply(reply).await?;
-            }
-            Ok::<(), HandlerError>(())
-        })
-        .catch_unwind()
-        .await
-        .unwrap_or_else(|_| Err(HandlerError::msg("handler panicked")));
-        result.map_err(|error| {
-            tracing::warn!(%platform, %error, "handler failed");
-            cx.report(BotError::Handler { platform, error });
-            Failed
-        })
-    }
+) -> Result<(), Failed> {
+    let platform = message.platform;
+    let result = AssertUnwindSafe(async {
+        if let Some(reply) = handler.call(cx.clone(), message).await? {
+            cx.reply(reply).await?;
+        }
+        Ok::<(), HandlerError>(())
+    })
+    .catch_unwind()
+    .await
+    .unwrap_or_else(|_| Err(HandlerError::msg("handler panicked")));
+    result.map_err(|error| {
+        tracing::warn!(%platform, %error, "handler failed");
+        cx.report(BotError::Handler { platform, error });
+        Failed
+    })
 }
 
 /// Marks the response as gone when it is returned; when dropped instead (the host dropped the

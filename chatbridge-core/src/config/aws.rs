@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::source::Spec;
-use super::{SecretsError, SecretSource};
+use super::{SecretSource, SecretsError};
 use crate::Secret;
 
 /// The source an entry of `CHATBRIDGE_SECRETS` names, with clients from `sdk`.

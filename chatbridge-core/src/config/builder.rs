@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::source::{Spec, parse_specs};
-use super::{Config, SecretsError, DEFAULT_REFRESH, RefreshHook, SecretSource};
+use super::{Config, DEFAULT_REFRESH, RefreshHook, SecretSource, SecretsError};
 use crate::clock::SharedClock;
 
 /// Builds a [`Config`]. Sources are consulted in the order they were added.
@@ -96,7 +96,10 @@ impl ConfigBuilder {
     }
 
     /// Called with every failed refresh (the cached values stay in use). It must not block.
-    pub fn on_refresh_error(mut self, hook: impl Fn(&SecretsError) + Send + Sync + 'static) -> Self {
+    pub fn on_refresh_error(
+        mut self,
+        hook: impl Fn(&SecretsError) + Send + Sync + 'static,
+    ) -> Self {
         self.on_refresh_error = Some(Arc::new(hook));
         self
     }

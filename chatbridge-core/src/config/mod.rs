@@ -54,7 +54,7 @@ mod source;
 #[cfg_attr(docsrs, doc(cfg(any(feature = "secrets-manager", feature = "ssm"))))]
 pub use aws::*;
 pub use builder::ConfigBuilder;
-pub use source::{SecretsError, SecretSource};
+pub use source::{SecretSource, SecretsError};
 
 /// The environment variable that lists the secret sources.
 pub const SECRETS_VAR: &str = "CHATBRIDGE_SECRETS";

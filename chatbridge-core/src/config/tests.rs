@@ -38,7 +38,9 @@ impl SecretSource for Fake {
             Some(values) => {
                 Ok(values.iter().map(|(k, v)| ((*k).to_owned(), Secret::new(*v))).collect())
             }
-            None => Err(SecretsError::Unavailable { origin: self.describe(), error: "down".into() }),
+            None => {
+                Err(SecretsError::Unavailable { origin: self.describe(), error: "down".into() })
+            }
         }
     }
 }

@@ -68,6 +68,21 @@ impl Adapter for TestAdapter {
         }
         let body: Value = serde_json::from_slice(request.body())
             .map_err(|_| AdapterError::bad_request("not JSON"))?;
+        self.read(&body)
+    }
+
+    /// A raw event (as a Lambda function receives one): the same JSON as a request's body,
+    /// with `"signature": "ok"` in it.
+    async fn accept_event(&self, event: Value) -> Result<Accepted, AdapterError> {
+        if event["signature"] != "ok" {
+            return Err(AdapterError::Unauthorized("bad test signature"));
+        }
+        self.read(&event)
+    }
+}
+
+impl TestAdapter {
+    fn read(&self, body: &Value) -> Result<Accepted, AdapterError> {
         let text = body["text"].as_str().ok_or_else(|| AdapterError::bad_request("no text"))?;
         if text == "handshake" {
             return Ok(Accepted::Respond(Response::new(Bytes::from_static(b"hello"))));

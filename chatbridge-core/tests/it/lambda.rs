@@ -119,10 +119,13 @@ async fn a_raw_event_goes_to_the_raw_events_path_and_its_body_is_the_result() {
             .build();
         LambdaHost::new(bot).raw_events_to("/test")
     };
-    // The test adapter wants its signature header even on the raw path: raw events carry no
-    // headers, so it refuses, and the refusal is the invocation's error.
+    // The test adapter wants a signature in raw events too: without one it refuses, and the
+    // refusal is the invocation's error.
     let refused = raw_host.invoke(event.clone(), context("r4")).await.unwrap_err();
     assert!(refused.to_string().contains("invalid request signature"), "{refused}");
+    let signed = json!({"text": "hi", "mode": "collect", "signature": "ok"});
+    let answered = raw_host.invoke(signed, context("r6")).await.unwrap();
+    assert_eq!(answered["replies"][0]["text"], "General Kenobi!", "{answered}");
     raw_host = LambdaHost::new(Bot::builder().build());
     let unrouted = raw_host.invoke(event, context("r5")).await.unwrap_err();
     assert!(unrouted.to_string().contains("no raw-events path"), "{unrouted}");

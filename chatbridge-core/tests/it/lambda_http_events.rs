@@ -3,11 +3,11 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::common::TestAdapter;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chatbridge_core::host::lambda::LambdaHost;
 use chatbridge_core::{Bot, Context, Message, Reply, Router, handler_fn};
-use crate::common::TestAdapter;
 use serde_json::{Value, json};
 
 const BODY: &str = r#"{"text":"hi"}"#;

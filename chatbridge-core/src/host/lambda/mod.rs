@@ -31,6 +31,7 @@
 //! A ping is recognised before anything else and answered at once, without a handler.
 
 mod http_event;
+mod invocation;
 mod path;
 mod pending;
 mod scheduled;
@@ -38,10 +39,8 @@ mod scheduled;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use bytes::Bytes;
-use http::{Request, StatusCode};
+use http::StatusCode;
 use lambda_http::Service as _;
-use lambda_http::request::LambdaRequest;
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
 use tokio_util::task::TaskTracker;
@@ -49,6 +48,7 @@ use tokio_util::task::TaskTracker;
 use crate::host::Continuations;
 use crate::{Bot, BoxError};
 use http_event::HttpBot;
+use invocation::{Http, Invocation};
 use pending::Pending;
 use scheduled::Scheduled;
 
@@ -80,8 +80,9 @@ impl LambdaHost {
         Self { bot, raw_path: None, extension: true, pending: Arc::new(Pending::default()) }
     }
 
-    /// Sends events that are not HTTP requests to the adapter mounted at `path`, as the body
-    /// of a `POST` (Amazon Lex code hooks: `raw_events_to("/lex")`).
+    /// Sends events that are not HTTP requests to the adapter mounted at `path`
+    /// ([`Adapter::accept_event`](crate::adapter::Adapter::accept_event); Amazon Lex code
+    /// hooks: `raw_events_to("/lex")`).
     pub fn raw_events_to(mut self, path: impl Into<String>) -> Self {
         self.raw_path = Some(path.into());
         self
@@ -152,18 +153,23 @@ impl LambdaHost {
         event: Value,
         context: lambda_runtime::Context,
     ) -> Result<Value, BoxError> {
-        if let Some(scheduled) = scheduled::recognise(&event) {
+        let invocation = Invocation::read(event)?;
+        if let Invocation::Scheduled(scheduled) = invocation {
             return self.scheduled(scheduled).await;
         }
         let request_id = context.request_id.clone();
         let tracker = self.pending.begin(&request_id);
-        let result = self.answer(event, context, tracker.clone()).await;
+        let result = match invocation {
+            Invocation::Http(http) => self.http(http, context, tracker.clone()).await,
+            Invocation::Raw(event) => self.raw(event, tracker.clone()).await,
+            Invocation::Scheduled(_) => unreachable!("answered above"),
+        };
         tracker.close();
         self.pending.finish(&request_id, tracker);
         result
     }
 
-    async fn scheduled(&self, scheduled: Scheduled<'_>) -> Result<Value, BoxError> {
+    async fn scheduled(&self, scheduled: Scheduled) -> Result<Value, BoxError> {
         let name = match scheduled {
             Scheduled::KeepWarm => {
                 tracing::debug!("keep-warm ping");
@@ -171,43 +177,38 @@ impl LambdaHost {
             }
             Scheduled::Job(name) => name,
             Scheduled::Rule(rule) => {
-                scheduled::job_for_rule(rule, self.bot.jobs().iter().map(crate::jobs::Job::name))
+                scheduled::job_for_rule(&rule, self.bot.jobs().iter().map(crate::jobs::Job::name))
                     .ok_or_else(|| format!("no job matches the rule `{rule}`"))?
+                    .to_owned()
             }
             Scheduled::Unrecognised => {
                 return Err("a scheduled event that names no job (no rule in `resources`)".into());
             }
         };
-        self.bot.run_job(name).await?;
+        self.bot.run_job(&name).await?;
         Ok(serde_json::json!({ "chatbridge_job": name, "ok": true }))
     }
 
-    async fn answer(
+    /// An HTTP event, through `lambda_http`'s conversions.
+    async fn http(
         &self,
-        event: Value,
+        http: Http,
         context: lambda_runtime::Context,
         tracker: TaskTracker,
     ) -> Result<Value, BoxError> {
-        if http_event::is_http_event(&event) {
-            let mut event = event;
-            let refusal = http_event::take_unreadable_body(&mut event);
-            http_event::make_uri_buildable(&mut event);
-            let request: LambdaRequest = serde_json::from_value(event)?;
-            let payload_v2 = matches!(request, LambdaRequest::ApiGatewayV2(_));
-            let bot = HttpBot { bot: self.bot.clone(), tracker, refusal };
-            let mut adapter = lambda_http::Adapter::from(bot);
-            let response = adapter.call(LambdaEvent::new(request, context)).await?;
-            return Ok(http_event::response_json(&response, payload_v2)?);
-        }
+        let Http { request, payload_v2, refusal } = http;
+        let bot = HttpBot { bot: self.bot.clone(), tracker, refusal };
+        let response = lambda_http::Adapter::from(bot).call(LambdaEvent::new(*request, context));
+        Ok(http_event::response_json(&response.await?, payload_v2)?)
+    }
+
+    /// A raw event, handed as it is to the adapter at the raw-events path.
+    async fn raw(&self, event: Value, tracker: TaskTracker) -> Result<Value, BoxError> {
         let Some(path) = &self.raw_path else {
             return Err("not an HTTP event, and no raw-events path is configured".into());
         };
-        let mut request =
-            Request::post(path.as_str()).body(Bytes::from(serde_json::to_vec(&event)?))?;
-        request.extensions_mut().insert(Continuations(tracker));
-        let response = self.bot.handle(request).await;
-        let status = response.status();
-        let body = response.into_body();
+        let response = self.bot.handle_event(path, event, Some(Continuations(tracker))).await;
+        let (status, body) = (response.status(), response.into_body());
         if status != StatusCode::OK {
             return Err(String::from_utf8_lossy(&body).into_owned().into());
         }

@@ -14,24 +14,24 @@ use serde_json::Value;
 
 /// What a scheduled invocation asks for.
 #[derive(Debug, PartialEq, Eq)]
-pub(super) enum Scheduled<'a> {
+pub(super) enum Scheduled {
     /// A keep-warm ping: answer at once.
     KeepWarm,
     /// Run the job named (by the input), or the job a rule name points to.
-    Job(&'a str),
+    Job(String),
     /// Run the job whose name the rule's name ends with.
-    Rule(&'a str),
+    Rule(String),
     /// A scheduled event that names nothing this host knows.
     Unrecognised,
 }
 
 /// Whether the event is a scheduled invocation, and of what.
-pub(super) fn recognise(event: &Value) -> Option<Scheduled<'_>> {
+pub(super) fn recognise(event: &Value) -> Option<Scheduled> {
     if event.get("chatbridge_keep_warm").and_then(Value::as_bool) == Some(true) {
         return Some(Scheduled::KeepWarm);
     }
     if let Some(name) = event.get("chatbridge_job").and_then(Value::as_str) {
-        return Some(Scheduled::Job(name));
+        return Some(Scheduled::Job(name.to_owned()));
     }
     let scheduled = event.get("source").and_then(Value::as_str) == Some("aws.events")
         && event.get("detail-type").and_then(Value::as_str) == Some("Scheduled Event");
@@ -47,7 +47,7 @@ pub(super) fn recognise(event: &Value) -> Option<Scheduled<'_>> {
         .map(|(_, path)| path.rsplit('/').next().unwrap_or(path));
     Some(match rule {
         Some(rule) if is_keep_warm_rule(rule) => Scheduled::KeepWarm,
-        Some(rule) => Scheduled::Rule(rule),
+        Some(rule) => Scheduled::Rule(rule.to_owned()),
         None => Scheduled::Unrecognised,
     })
 }
@@ -91,7 +91,10 @@ mod tests {
     #[test]
     fn inputs() {
         assert_eq!(recognise(&json!({"chatbridge_keep_warm": true})), Some(Scheduled::KeepWarm));
-        assert_eq!(recognise(&json!({"chatbridge_job": "digest"})), Some(Scheduled::Job("digest")));
+        assert_eq!(
+            recognise(&json!({"chatbridge_job": "digest"})),
+            Some(Scheduled::Job("digest".into()))
+        );
         assert_eq!(recognise(&json!({"chatbridge_keep_warm": false})), None);
         assert_eq!(recognise(&json!({"sessionId": "x", "inputTranscript": "hi"})), None);
     }
@@ -99,13 +102,19 @@ mod tests {
     #[test]
     fn scheduled_events_by_rule_name() {
         let arn = "arn:aws:events:us-east-1:123456789012:rule/my-bot-daily-digest";
-        assert_eq!(recognise(&scheduled_event(arn)), Some(Scheduled::Rule("my-bot-daily-digest")));
+        assert_eq!(
+            recognise(&scheduled_event(arn)),
+            Some(Scheduled::Rule("my-bot-daily-digest".into()))
+        );
         let zappa = "arn:aws:events:us-east-1:1:rule/hello-there-prod-zappa-keep-warm-handler.keep_warm_callback";
         assert_eq!(recognise(&scheduled_event(zappa)), Some(Scheduled::KeepWarm));
         let ours = "arn:aws:events:us-east-1:1:rule/my-bot-keep-warm";
         assert_eq!(recognise(&scheduled_event(ours)), Some(Scheduled::KeepWarm));
         let on_bus = "arn:aws:events:us-east-1:1:rule/custom-bus/my-bot-sweep";
-        assert_eq!(recognise(&scheduled_event(on_bus)), Some(Scheduled::Rule("my-bot-sweep")));
+        assert_eq!(
+            recognise(&scheduled_event(on_bus)),
+            Some(Scheduled::Rule("my-bot-sweep".into()))
+        );
         let mut nameless = scheduled_event("x");
         nameless["resources"] = json!([]);
         assert_eq!(recognise(&nameless), Some(Scheduled::Unrecognised));
