@@ -2,19 +2,19 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
 use chatbridge_core::adapter::{Ack, Adapter, Delivery, Dispatch, Incoming, Prepared, ReplyMode};
 use chatbridge_core::clock::{SharedClock, system_clock};
-use chatbridge_core::{AdapterError, DeliveryError, Message, Platform, Reply, Secret};
+use chatbridge_core::{AdapterError, DeliveryError, Message, Platform, Reply, Secret, Visibility};
 use http::{Extensions, Method, Request, Response};
 
 use crate::ext::DiscordContext;
 use crate::model::{Interaction, InteractionType};
-use crate::{ConfigError, Verifier, map, response};
+use crate::original::Original;
+use crate::{ConfigError, DiscordMessageExt, Verifier, map, response};
 #[cfg(feature = "client")]
 use crate::{DiscordClient, RetryPolicy};
 
@@ -254,11 +254,13 @@ impl Adapter for DiscordAdapter {
         extensions: &mut Extensions,
     ) -> Result<Prepared, AdapterError> {
         if let Some(interaction) = message.payload_arc::<Interaction>() {
+            // In the message, where `acknowledge` and `deliver` both see it; clones of the
+            // message share it.
+            message.extensions.insert(Arc::new(Original::default()));
             extensions.insert(DiscordContext {
                 interaction,
                 #[cfg(feature = "client")]
                 client: self.inner.client.clone(),
-                original_filled: Arc::new(AtomicBool::new(false)),
             });
         }
         Ok(Prepared::Handle)
@@ -269,15 +271,23 @@ impl Adapter for DiscordAdapter {
         message: &Message,
         replies: Vec<Reply>,
     ) -> Result<Response<Bytes>, AdapterError> {
-        let data = interaction_data(message)?;
+        let interaction = message.discord().ok_or_else(|| {
+            AdapterError::Internal("message without its discord interaction".into())
+        })?;
         let reply = replies.into_iter().next().unwrap_or_default();
-        Ok(response::render(data, &reply, &self.inner.empty_reply))
+        Ok(response::render(interaction, &reply, &self.inner.empty_reply))
     }
 
     fn acknowledge(&self, message: &Message, ack: Ack) -> Response<Bytes> {
-        let unknown = crate::model::InteractionData::Unknown(serde_json::Value::Null);
-        let data = interaction_data(message).unwrap_or(&unknown);
-        response::acknowledge(data, ack, &self.inner.empty_reply)
+        let kind = message.discord().map_or(InteractionType::Unknown(0), |i| i.kind);
+        let response = response::acknowledge(kind, ack, &self.inner.empty_reply);
+        if let (Ack::Deferred { visibility }, Some(original)) =
+            (ack, message.extensions.get::<Arc<Original>>())
+            && response::is_deferred_message(kind)
+        {
+            original.deferred(visibility == Visibility::Ephemeral);
+        }
+        response
     }
 
     async fn deliver(&self, delivery: Delivery<'_>) -> Result<(), DeliveryError> {
@@ -310,15 +320,15 @@ fn read(request: &Request<Bytes>) -> Result<Incoming, AdapterError> {
         return Ok(Incoming::Respond(response::pong()));
     }
     tracing::debug!(kind = u8::from(interaction.kind), id = %interaction.id, "discord interaction");
+    // The interaction id is unique: a replay of the same signed body is answered without
+    // running the handler again.
+    let dedup_key = (!interaction.id.is_empty()).then(|| interaction.id.clone());
     let message = map::to_message(interaction);
-    Ok(Incoming::dispatch(Dispatch::new(message, ReplyMode::Inline, ACK_BUDGET)))
-}
-
-fn interaction_data(message: &Message) -> Result<&crate::model::InteractionData, AdapterError> {
-    message
-        .payload::<Interaction>()
-        .map(|interaction| &interaction.data)
-        .ok_or_else(|| AdapterError::Internal("message without its discord interaction".into()))
+    let dispatch = Dispatch::new(message, ReplyMode::Inline, ACK_BUDGET);
+    Ok(Incoming::dispatch(match dedup_key {
+        Some(key) => dispatch.with_dedup_key(key),
+        None => dispatch,
+    }))
 }
 
 impl fmt::Debug for DiscordAdapter {

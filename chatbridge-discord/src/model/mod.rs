@@ -1,11 +1,14 @@
-//! Interaction payloads as Discord sends them, parsed leniently: unknown fields are ignored and
-//! unknown type numbers become `Unknown(n)` instead of failing the request.
+//! Interaction payloads as Discord sends them, parsed leniently: only the interaction's `type`
+//! is required; missing fields are `None` or empty, unknown fields are ignored, unknown type
+//! numbers become `Unknown(n)` and data of an unexpected shape is kept as raw JSON, instead of
+//! failing the request.
 //!
 //! Ids are snowflakes kept as the strings Discord writes.
 
 mod command;
 mod component;
 mod interaction;
+mod lenient;
 mod resolved;
 
 pub use command::{CommandData, CommandOption, CommandType, OptionType, OptionValue, Target};
