@@ -110,7 +110,11 @@ pub fn pong() -> Response<Bytes> {
 ///   editing the message;
 /// - otherwise type 4, with the ephemeral flag for an ephemeral reply. An empty reply gets
 ///   `empty_text` so that Discord takes it.
-pub(crate) fn render(interaction: &Interaction, reply: &Reply, empty_text: &str) -> Response<Bytes> {
+pub(crate) fn render(
+    interaction: &Interaction,
+    reply: &Reply,
+    empty_text: &str,
+) -> Response<Bytes> {
     let kind = interaction.kind;
     let parts = reply.extensions.get::<DiscordParts>();
     if kind == InteractionType::ApplicationCommandAutocomplete {

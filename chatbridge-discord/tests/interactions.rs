@@ -249,12 +249,17 @@ fn a_signed_body_that_is_not_an_interaction_is_a_400_without_quoting_it() {
 #[test]
 fn a_known_type_makes_an_interaction_whatever_else_is_missing() {
     // discord-interactions-js's minimal PING, and the same with nothing but the type.
-    for ping in [&br#"{"id":"787053080478613555","token":"ThisIsAToken","type":1,"version":1}"#[..], br#"{"type":1}"#] {
+    for ping in [
+        &br#"{"id":"787053080478613555","token":"ThisIsAToken","type":1,"version":1}"#[..],
+        br#"{"type":1}"#,
+    ] {
         let incoming = adapter().parse(&signed("/discord", ping.to_vec())).unwrap();
         assert!(matches!(incoming, Incoming::Respond(_)), "{incoming:?}");
     }
     // A command with neither `application_id`, invoker nor channel.
-    let msg = parse(br#"{"id":"7","token":"t","type":2,"version":1,"data":{"id":"8","name":"test"}}"#.to_vec());
+    let msg = parse(
+        br#"{"id":"7","token":"t","type":2,"version":1,"data":{"id":"8","name":"test"}}"#.to_vec(),
+    );
     assert_eq!((&msg.kind, msg.command_name()), (&MessageKind::Command, Some("test")));
     let interaction = msg.discord().unwrap();
     assert_eq!((interaction.id.as_str(), interaction.application_id.as_str()), ("7", ""));

@@ -116,7 +116,8 @@ impl ModalSubmitData {
     /// a missing `custom_id` is empty.
     pub(crate) fn from_value(data: &Value) -> Option<Self> {
         let data = data.as_object()?;
-        let custom_id = data.get("custom_id").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let custom_id =
+            data.get("custom_id").and_then(Value::as_str).unwrap_or_default().to_owned();
         let mut fields = Vec::new();
         if let Some(components) = data.get("components") {
             collect_fields(components, &mut fields);
@@ -176,7 +177,9 @@ fn unknown_component() -> ComponentType {
     ComponentType::Unknown(0)
 }
 
-fn component_type_or<'de, D: Deserializer<'de>>(deserializer: D) -> Result<ComponentType, D::Error> {
+fn component_type_or<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<ComponentType, D::Error> {
     lenient::or_none(deserializer).map(|kind| kind.unwrap_or(ComponentType::Unknown(0)))
 }
 

@@ -315,9 +315,14 @@ fn typed_data(kind: InteractionType, data: Option<&RawValue>) -> InteractionData
     };
     typed.unwrap_or_else(|| {
         if !matches!(kind, InteractionType::Unknown(_)) {
-            tracing::debug!(kind = u8::from(kind), "interaction data of an unexpected shape kept raw");
+            tracing::debug!(
+                kind = u8::from(kind),
+                "interaction data of an unexpected shape kept raw"
+            );
         }
         // The body parsed, so its `data` is JSON.
-        InteractionData::Unknown(data.and_then(|raw| serde_json::from_str(raw.get()).ok()).unwrap_or(Value::Null))
+        InteractionData::Unknown(
+            data.and_then(|raw| serde_json::from_str(raw.get()).ok()).unwrap_or(Value::Null),
+        )
     })
 }
