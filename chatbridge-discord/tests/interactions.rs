@@ -319,3 +319,45 @@ fn the_testing_payloads_parse_into_messages() {
         Incoming::Respond(_)
     ));
 }
+
+#[test]
+fn a_user_installed_command_in_the_bots_dm_is_a_direct_command() {
+    // Discord's "Developing a user-installable app" sample, its placeholder comments removed.
+    let body = br#"{"app_permissions":"442368","application_id":"234248956100616262",
+        "authorizing_integration_owners":{"1":"1090372582781497424"},"channel":{},
+        "channel_id":"1234563982236504123","context":1,
+        "data":{"id":"1234358421659193405","name":"link","type":1},"entitlements":[],
+        "id":"1234968734674853908","locale":"en-US","token":"a really long token","type":2,
+        "user":{},"version":1}"#;
+    let msg = parse(body.to_vec());
+    assert_eq!((msg.kind.clone(), msg.command_name()), (MessageKind::Command, Some("link")));
+    assert!(msg.is_direct);
+    assert_eq!(msg.conversation, "1234563982236504123");
+    assert!(msg.workspace.is_none());
+    let interaction = msg.discord().unwrap();
+    assert_eq!(interaction.context, Some(ContextType::BotDm));
+    assert_eq!(interaction.authorizing_integration_owners["1"], "1090372582781497424");
+    assert!(interaction.member.is_none() && interaction.user.is_some());
+}
+
+#[test]
+fn modal_fields_of_every_newer_input_are_read() {
+    // The shapes of Discord's "Component Reference" examples: labels wrapping a radio group,
+    // a checkbox group, a checkbox and a file upload.
+    let body = br#"{"id":"1","type":5,"token":"t","data":{"custom_id":"signup","components":[
+        {"id":1,"type":18,"component":{"custom_id":"class","id":2,"type":21,"value":"warrior"}},
+        {"id":3,"type":18,"component":{"custom_id":"days","id":4,"type":22,"values":["march-5","march-10"]}},
+        {"id":5,"type":18,"component":{"custom_id":"like","id":6,"type":23,"value":true}},
+        {"id":7,"type":18,"component":{"custom_id":"shot","id":8,"type":19,"values":["111"]}},
+        {"id":9,"type":10}]}}"#;
+    let msg = parse(body.to_vec());
+    assert_eq!((msg.kind.clone(), msg.text.as_str()), (MessageKind::Submission, "signup"));
+    let modal = msg.discord().unwrap().modal().unwrap();
+    assert_eq!(modal.value("class"), Some("warrior"));
+    assert_eq!(modal.field("class").unwrap().kind, Some(ComponentType::RadioGroup));
+    assert_eq!(modal.field("days").unwrap().values, ["march-5", "march-10"]);
+    assert_eq!(modal.field("like").unwrap().checked, Some(true));
+    assert_eq!(modal.field("like").unwrap().value, None);
+    assert_eq!(modal.field("shot").unwrap().kind, Some(ComponentType::FileUpload));
+    assert_eq!(modal.fields.len(), 4, "the text display holds no input");
+}

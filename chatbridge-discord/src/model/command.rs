@@ -202,10 +202,17 @@ impl CommandData {
         self.leaf_options().iter().find(|o| o.name == name).map(|o| &o.value)
     }
 
-    /// The option the user is typing in (autocomplete).
+    /// The option the user is typing in (autocomplete), at whatever depth it is.
     #[must_use]
     pub fn focused(&self) -> Option<&CommandOption> {
-        self.leaf_options().iter().find(|o| o.focused)
+        fn find(options: &[CommandOption]) -> Option<&CommandOption> {
+            options.iter().find_map(|o| match &o.value {
+                _ if o.focused => Some(o),
+                OptionValue::SubCommand(inner) | OptionValue::SubCommandGroup(inner) => find(inner),
+                _ => None,
+            })
+        }
+        find(&self.options)
     }
 
     /// The resolved target of a USER or MESSAGE command.

@@ -3,5 +3,6 @@
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation, missing_docs, unreachable_pub)]
 
 mod corpus;
+mod discord;
 #[allow(dead_code)] // shared support: each platform's tests use part of it
 mod harness;
