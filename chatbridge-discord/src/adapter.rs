@@ -48,6 +48,7 @@ pub struct DiscordAdapter {
 struct Inner {
     verifier: Verifier,
     batch_verification: bool,
+    deduplicate: bool,
     application_id: String,
     empty_reply: String,
     #[cfg(feature = "client")]
@@ -63,6 +64,7 @@ pub struct DiscordAdapterBuilder {
     api_url: String,
     freshness: Option<(Duration, SharedClock)>,
     batch_verification: bool,
+    deduplicate: bool,
     empty_reply: String,
     #[cfg(feature = "client")]
     policy: RetryPolicy,
@@ -81,6 +83,7 @@ impl DiscordAdapter {
             api_url: crate::DEFAULT_API_URL.to_owned(),
             freshness: None,
             batch_verification: true,
+            deduplicate: true,
             empty_reply: DEFAULT_EMPTY_REPLY.to_owned(),
             #[cfg(feature = "client")]
             policy: RetryPolicy::default(),
@@ -177,6 +180,15 @@ impl DiscordAdapterBuilder {
         self
     }
 
+    /// Whether an interaction whose id was seen before (a replay of its signed body) is
+    /// answered without running the handler again: on by default, through the bot's store
+    /// (kept for [`DEDUP_TTL`](chatbridge_core::DEDUP_TTL)). Off, every signed request runs its
+    /// handler and nothing is written to the store.
+    pub fn deduplicate(mut self, on: bool) -> Self {
+        self.deduplicate = on;
+        self
+    }
+
     /// The text answered when a handler says nothing to a command or modal submission.
     pub fn empty_reply_text(mut self, text: impl Into<String>) -> Self {
         self.empty_reply = text.into();
@@ -219,6 +231,7 @@ impl DiscordAdapterBuilder {
             inner: Arc::new(Inner {
                 verifier,
                 batch_verification: self.batch_verification,
+                deduplicate: self.deduplicate,
                 application_id: self.application_id,
                 empty_reply: self.empty_reply,
                 #[cfg(feature = "client")]
@@ -237,7 +250,7 @@ impl Adapter for DiscordAdapter {
     fn parse(&self, request: &Request<Bytes>) -> Result<Incoming, AdapterError> {
         // Verification comes first: nothing of an unsigned request is read.
         self.inner.verifier.verify_request(request.headers(), request.body())?;
-        read(request)
+        read(request, self.inner.deduplicate)
     }
 
     async fn receive(&self, request: &Request<Bytes>) -> Result<Incoming, AdapterError> {
@@ -245,7 +258,7 @@ impl Adapter for DiscordAdapter {
             return self.parse(request);
         }
         self.inner.verifier.verify_request_batched(request.headers(), request.body()).await?;
-        read(request)
+        read(request, self.inner.deduplicate)
     }
 
     async fn prepare(
@@ -307,7 +320,7 @@ impl Adapter for DiscordAdapter {
 }
 
 /// The rest of [`Adapter::parse`], once the request is verified.
-fn read(request: &Request<Bytes>) -> Result<Incoming, AdapterError> {
+fn read(request: &Request<Bytes>, deduplicate: bool) -> Result<Incoming, AdapterError> {
     if request.method() != Method::POST {
         return Err(AdapterError::MethodNotAllowed);
     }
@@ -322,7 +335,7 @@ fn read(request: &Request<Bytes>) -> Result<Incoming, AdapterError> {
     tracing::debug!(kind = u8::from(interaction.kind), id = %interaction.id, "discord interaction");
     // The interaction id is unique: a replay of the same signed body is answered without
     // running the handler again.
-    let dedup_key = (!interaction.id.is_empty()).then(|| interaction.id.clone());
+    let dedup_key = (deduplicate && !interaction.id.is_empty()).then(|| interaction.id.clone());
     let message = map::to_message(interaction);
     let dispatch = Dispatch::new(message, ReplyMode::Inline, ACK_BUDGET);
     Ok(Incoming::dispatch(match dedup_key {
@@ -350,6 +363,7 @@ impl fmt::Debug for DiscordAdapterBuilder {
             .field("bot_token", &self.bot_token)
             .field("api_url", &self.api_url)
             .field("batch_verification", &self.batch_verification)
+            .field("deduplicate", &self.deduplicate)
             .finish_non_exhaustive()
     }
 }

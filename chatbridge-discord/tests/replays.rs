@@ -12,6 +12,10 @@ use serde_json::json;
 
 /// A bot whose every handler counts its runs and answers.
 fn bot(runs: &Arc<AtomicUsize>) -> Bot {
+    bot_with(runs, adapter())
+}
+
+fn bot_with(runs: &Arc<AtomicUsize>, adapter: chatbridge_discord::DiscordAdapter) -> Bot {
     let runs = Arc::clone(runs);
     let router = Router::new().fallback(move |_cx: Context, msg: Message| {
         let runs = Arc::clone(&runs);
@@ -20,7 +24,7 @@ fn bot(runs: &Arc<AtomicUsize>) -> Bot {
             Reply::text(format!("ran for {}", msg.kind.name())).replace_original()
         }
     });
-    Bot::builder().mount("/discord", adapter()).handler(router).build()
+    Bot::builder().mount("/discord", adapter).handler(router).build()
 }
 
 async fn answer(bot: &Bot, body: &[u8]) -> serde_json::Value {
@@ -63,4 +67,15 @@ async fn a_replayed_component_press_changes_nothing() {
     );
     assert_eq!(answer(&bot, &body).await, json!({"type": 6}));
     assert_eq!(runs.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn with_deduplication_off_every_copy_runs() {
+    let runs = Arc::new(AtomicUsize::new(0));
+    let bot = bot_with(&runs, builder().deduplicate(false).build().unwrap());
+    let body = fixture("command_options.json");
+    for _ in 0..2 {
+        assert_eq!(answer(&bot, &body).await["data"]["content"], "ran for command");
+    }
+    assert_eq!(runs.load(Ordering::SeqCst), 2);
 }

@@ -136,7 +136,7 @@ fn well_formed(response: &Value) -> Result<(), String> {
     let data = &response["data"];
     match response["type"].as_u64() {
         Some(1 | 6) if data.is_null() => Ok(()),
-        Some(5) if data.is_null() || data.as_object().is_some_and(|d| only_flags(d)) => Ok(()),
+        Some(5) if data.is_null() || data.as_object().is_some_and(only_flags) => Ok(()),
         Some(4 | 7) => {
             let content = data["content"]
                 .as_str()
