@@ -3,7 +3,11 @@
 //! numbers become `Unknown(n)` and data of an unexpected shape is kept as raw JSON, instead of
 //! failing the request.
 //!
-//! Ids are snowflakes kept as the strings Discord writes.
+//! The models are this crate's own rather than `twilight-model`'s, which refuses an interaction
+//! without `application_id`, `id`, `token`, `attachment_size_limit` or
+//! `authorizing_integration_owners`: fields that Discord's own examples leave out.
+//!
+//! Ids are snowflakes kept as the strings Discord writes (a number in their place is written out).
 
 mod command;
 mod component;
