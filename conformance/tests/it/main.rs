@@ -4,6 +4,7 @@
 
 mod corpus;
 mod credentials;
+mod discord;
 #[allow(dead_code)] // shared support: each platform's tests use part of it
 mod harness;
 mod lambda;
