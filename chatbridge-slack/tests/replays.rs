@@ -110,3 +110,29 @@ async fn the_mark_covers_the_window_in_both_directions() {
     assert_eq!(late.status(), 401, "past the window the signature no longer verifies");
     assert_eq!(calls.load(Ordering::SeqCst), 1);
 }
+
+/// The marks are where `docs/stores.md` says: `dedup/slack/{event_id}` for an event,
+/// `dedup/slack/request/{signature}` for a command.
+#[tokio::test]
+async fn the_marks_are_kept_under_the_documented_keys() {
+    let store: chatbridge_core::store::SharedStore = Arc::new(MemoryStore::new());
+    let calls = Arc::new(AtomicUsize::new(0));
+    let bot = Bot::builder()
+        .mount(PATH, builder().build().unwrap())
+        .handler(Counting(Arc::clone(&calls)))
+        .store(Arc::clone(&store))
+        .build();
+    let command = signed(FORM, fixture("slash_command.txt"));
+    let signature = command.headers()["x-slack-signature"].to_str().unwrap().to_owned();
+    assert_eq!(bot.handle(command).await.status(), 200);
+    let key = format!("dedup/slack/request/{}", signature.strip_prefix("v0=").unwrap());
+    assert!(store.get(&key).await.unwrap().is_some(), "{key}");
+
+    let event = fixture("message_channel.json");
+    let id = serde_json::from_slice::<serde_json::Value>(&event).unwrap()["event_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(bot.handle(signed(JSON, event)).await.status(), 200);
+    assert!(store.get(&format!("dedup/slack/{id}")).await.unwrap().is_some());
+}
