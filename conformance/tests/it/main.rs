@@ -5,3 +5,4 @@
 mod corpus;
 #[allow(dead_code)] // shared support: each platform's tests use part of it
 mod harness;
+mod slack;
