@@ -1,5 +1,6 @@
-//! The install link's scopes: what `SLACK_SCOPES` names goes into its `scope` parameter, and a
-//! link that asks for no bot scopes is warned of, once.
+//! The install page: its link asks for the scopes `SLACK_SCOPES` names, a link that asks for no
+//! bot scopes is warned of (once), and its state cookie is `Secure` unless the redirect is plain
+//! `http://`.
 
 #![cfg(feature = "oauth")]
 #![allow(clippy::unwrap_used)]
@@ -65,4 +66,27 @@ async fn a_link_without_bot_scopes_is_warned_of_once() {
     let _again = oauth.install_page();
     let _ = link_parameters(&bot).await;
     assert_eq!(capture.text().matches(WARNING).count(), 1, "{}", capture.text());
+}
+
+#[tokio::test]
+async fn the_state_cookie_is_secure_unless_the_redirect_is_plain_http() {
+    for (redirect, secure) in [
+        ("https://bot.example/slack/oauth_redirect", true),
+        ("http://127.0.0.1:3000/slack/oauth_redirect", false),
+    ] {
+        let oauth = SlackOAuth::builder(
+            "123.456",
+            chatbridge_core::Secret::new("s"),
+            Arc::new(MemoryStore::new()),
+        )
+        .scopes(["commands"])
+        .redirect_uri(redirect)
+        .build()
+        .unwrap();
+        let bot = oauth.routes(Bot::builder()).build();
+        let page = bot.handle(Request::get("/slack/install").body(Bytes::new()).unwrap()).await;
+        let cookie = page.headers()["set-cookie"].to_str().unwrap();
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+        assert_eq!(cookie.contains("; Secure"), secure, "{redirect}: {cookie}");
+    }
 }
