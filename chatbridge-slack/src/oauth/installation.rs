@@ -19,8 +19,8 @@ pub(crate) const KEY_PREFIX: &str = "slack/installation/";
 /// [`find`](super::InstallationStore::find), or the requesting user's own in what a handler
 /// sees.
 ///
-/// `Debug` redacts the tokens. The JSON an [`InstallationStore`] writes holds them in clear:
-/// the store must be protected like any other credential store.
+/// `Debug` redacts the tokens. The JSON an [`InstallationStore`](super::InstallationStore)
+/// writes holds them in clear: the store must be protected like any other credential store.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Installation {
