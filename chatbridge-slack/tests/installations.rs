@@ -216,3 +216,29 @@ async fn concurrent_installs_are_all_removed_by_an_uninstall() {
     }
     assert!(store.get(WORKSPACE).await.unwrap().is_none());
 }
+
+/// A workspace record written before users had records of their own holds its installer's
+/// user token: another user's install keeps that token as the first user's own.
+#[tokio::test]
+async fn an_earlier_record_keeps_its_users_token_when_another_user_installs() {
+    let setup = Setup::new().await;
+    let mut earlier = Installation::new(None, Some("T1".into()));
+    earlier.bot_token = Some(Secret::new("xoxb-first"));
+    earlier.user_id = Some("U1".into());
+    earlier.user_token = Some(Secret::new("xoxp-one"));
+    let json = serde_json::to_vec(&earlier).unwrap();
+    setup.store.put(WORKSPACE, Bytes::from(json), None).await.unwrap();
+    let installations = setup.oauth.installations();
+    let found = installations.find_user(None, Some("T1"), Some("U1")).await.unwrap().unwrap();
+    assert_eq!(found.user_token, Some(Secret::new("xoxp-one")), "read as it was written");
+
+    setup.install("U2", "xoxb-second", "xoxp-two").await;
+    for (user, token) in [("U1", "xoxp-one"), ("U2", "xoxp-two")] {
+        let found = installations.find_user(None, Some("T1"), Some(user)).await.unwrap().unwrap();
+        assert_eq!(found.user_token, Some(Secret::new(token)), "{user}");
+        assert_eq!(found.bot_token, Some(Secret::new("xoxb-second")));
+    }
+    let uninstalled = event("Ev1", json!({"type": "app_uninstalled"}));
+    assert_eq!(setup.bot.handle(uninstalled).await.status(), 200);
+    assert_eq!(setup.raw(&format!("{WORKSPACE}/user/U1")).await, None, "listed, so removed");
+}

@@ -73,20 +73,48 @@ impl InstallationStore {
     /// The store failed, or the installation could not be encoded.
     pub async fn save(&self, installation: &Installation) -> Result<(), StoreError> {
         let workspace = installation.key();
+        self.keep_earlier_user(&workspace, installation.user_id.as_deref()).await?;
         let mut bot = installation.clone();
-        if let Some(user) = installation.user_id.as_deref() {
-            let mut own = installation.clone();
-            own.clear_bot_token();
-            self.put_record(&user_key(&workspace, user), &own).await?;
-            self.update_users(&workspace, |users| {
-                if !users.iter().any(|known| known == user) {
-                    users.push(user.to_owned());
-                }
-            })
-            .await?;
+        if installation.user_id.is_some() {
+            self.save_user(&workspace, installation).await?;
             bot.clear_user_token();
         }
         self.put_record(&workspace, &bot).await
+    }
+
+    /// Saves a user's own record (without the bot token) and lists the user.
+    async fn save_user(
+        &self,
+        workspace: &str,
+        installation: &Installation,
+    ) -> Result<(), StoreError> {
+        let Some(user) = installation.user_id.as_deref() else { return Ok(()) };
+        let mut own = installation.clone();
+        own.clear_bot_token();
+        self.put_record(&user_key(workspace, user), &own).await?;
+        self.update_users(workspace, |users| {
+            if !users.iter().any(|known| known == user) {
+                users.push(user.to_owned());
+            }
+        })
+        .await
+    }
+
+    /// A workspace record saved before users had records of their own holds its installing
+    /// user's token: before another user's install replaces it, that user gets their record.
+    async fn keep_earlier_user(
+        &self,
+        workspace: &str,
+        installing: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let Some(earlier) = self.load(workspace).await? else { return Ok(()) };
+        let Some(user) = earlier.user_id.as_deref().filter(|_| earlier.user_token.is_some()) else {
+            return Ok(());
+        };
+        if Some(user) == installing || self.store.get(&user_key(workspace, user)).await?.is_some() {
+            return Ok(());
+        }
+        self.save_user(workspace, &earlier).await
     }
 
     /// The installation for a workspace: its own, else its organisation's org-wide install
