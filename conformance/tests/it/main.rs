@@ -9,4 +9,5 @@ mod discord;
 mod harness;
 mod lambda;
 mod lex;
+mod slack;
 mod stores;
