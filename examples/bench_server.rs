@@ -8,7 +8,10 @@
 //! Slack at `/slack/events`, Discord at `/discord/interactions`; `/hello` answers
 //! `Reply::text("General Kenobi!").in_channel()` on both. This is what
 //! `scripts/bench-peers.sh` puts beside the bare hyper rows of the peer harness: nothing here is
-//! tuned for the benchmark, it is the server a user would write (see `docs/performance.md`).
+//! tuned for the benchmark, it is the server a user would write (see `docs/performance.md`),
+//! except that Discord's replay check is off: the harness sends one interaction, signed once,
+//! over and over, and with the check on every copy after the first would be answered as a
+//! replay.
 //!
 //! Options: `--port N` (default 3000), `--addr A` (default 127.0.0.1), `--current-thread`
 //! (a single-threaded runtime instead of tokio's multi-threaded default), `--one-by-one`
@@ -36,6 +39,7 @@ fn bot(batch_verification: bool) -> Result<Bot, Box<dyn std::error::Error>> {
         .unwrap_or_else(|_| DEFAULT_APPLICATION_ID.to_owned());
     let discord = DiscordAdapter::builder(public_key, application_id)
         .batch_verification(batch_verification)
+        .deduplicate(false)
         .build()?;
     Ok(Bot::builder()
         .mount("/slack/events", slack)

@@ -147,7 +147,7 @@ impl Bot {
             return incoming.responder.acknowledge(Ack::Nothing);
         }
         if let Some(key) = &incoming.dedupe_key {
-            let key = format!("dedupe/{platform}/{key}");
+            let key = format!("dedup/{platform}/{key}");
             match inner.store.put_if_absent(&key, Bytes::new(), Some(DEDUPE_TTL)).await {
                 Ok(true) => {}
                 Ok(false) => {

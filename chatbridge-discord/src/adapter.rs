@@ -2,19 +2,19 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
 use chatbridge_core::adapter::{Ack, Adapter, Delivery, Dispatch, Incoming, Prepared, ReplyMode};
 use chatbridge_core::clock::{SharedClock, system_clock};
-use chatbridge_core::{AdapterError, DeliveryError, Message, Platform, Reply, Secret};
+use chatbridge_core::{AdapterError, DeliveryError, Message, Platform, Reply, Secret, Visibility};
 use http::{Extensions, Method, Request, Response};
 
 use crate::ext::DiscordContext;
 use crate::model::{Interaction, InteractionType};
-use crate::{ConfigError, Verifier, map, response};
+use crate::original::Original;
+use crate::{ConfigError, DiscordMessageExt, Verifier, map, response};
 #[cfg(feature = "client")]
 use crate::{DiscordClient, RetryPolicy};
 
@@ -48,6 +48,7 @@ pub struct DiscordAdapter {
 struct Inner {
     verifier: Verifier,
     batch_verification: bool,
+    deduplicate: bool,
     application_id: String,
     empty_reply: String,
     #[cfg(feature = "client")]
@@ -63,6 +64,7 @@ pub struct DiscordAdapterBuilder {
     api_url: String,
     freshness: Option<(Duration, SharedClock)>,
     batch_verification: bool,
+    deduplicate: bool,
     empty_reply: String,
     #[cfg(feature = "client")]
     policy: RetryPolicy,
@@ -81,6 +83,7 @@ impl DiscordAdapter {
             api_url: crate::DEFAULT_API_URL.to_owned(),
             freshness: None,
             batch_verification: true,
+            deduplicate: true,
             empty_reply: DEFAULT_EMPTY_REPLY.to_owned(),
             #[cfg(feature = "client")]
             policy: RetryPolicy::default(),
@@ -177,6 +180,15 @@ impl DiscordAdapterBuilder {
         self
     }
 
+    /// Whether an interaction whose id was seen before (a replay of its signed body) is
+    /// answered without running the handler again: on by default, through the bot's store
+    /// (kept for [`DEDUP_TTL`](chatbridge_core::DEDUP_TTL)). Off, every signed request runs its
+    /// handler and nothing is written to the store.
+    pub fn deduplicate(mut self, on: bool) -> Self {
+        self.deduplicate = on;
+        self
+    }
+
     /// The text answered when a handler says nothing to a command or modal submission.
     pub fn empty_reply_text(mut self, text: impl Into<String>) -> Self {
         self.empty_reply = text.into();
@@ -219,6 +231,7 @@ impl DiscordAdapterBuilder {
             inner: Arc::new(Inner {
                 verifier,
                 batch_verification: self.batch_verification,
+                deduplicate: self.deduplicate,
                 application_id: self.application_id,
                 empty_reply: self.empty_reply,
                 #[cfg(feature = "client")]
@@ -237,7 +250,7 @@ impl Adapter for DiscordAdapter {
     fn parse(&self, request: &Request<Bytes>) -> Result<Incoming, AdapterError> {
         // Verification comes first: nothing of an unsigned request is read.
         self.inner.verifier.verify_request(request.headers(), request.body())?;
-        read(request)
+        read(request, self.inner.deduplicate)
     }
 
     async fn receive(&self, request: &Request<Bytes>) -> Result<Incoming, AdapterError> {
@@ -245,7 +258,7 @@ impl Adapter for DiscordAdapter {
             return self.parse(request);
         }
         self.inner.verifier.verify_request_batched(request.headers(), request.body()).await?;
-        read(request)
+        read(request, self.inner.deduplicate)
     }
 
     async fn prepare(
@@ -254,11 +267,13 @@ impl Adapter for DiscordAdapter {
         extensions: &mut Extensions,
     ) -> Result<Prepared, AdapterError> {
         if let Some(interaction) = message.payload_arc::<Interaction>() {
+            // In the message, where `acknowledge` and `deliver` both see it; clones of the
+            // message share it.
+            message.extensions.insert(Arc::new(Original::default()));
             extensions.insert(DiscordContext {
                 interaction,
                 #[cfg(feature = "client")]
                 client: self.inner.client.clone(),
-                original_filled: Arc::new(AtomicBool::new(false)),
             });
         }
         Ok(Prepared::Handle)
@@ -269,15 +284,23 @@ impl Adapter for DiscordAdapter {
         message: &Message,
         replies: Vec<Reply>,
     ) -> Result<Response<Bytes>, AdapterError> {
-        let data = interaction_data(message)?;
+        let interaction = message.discord().ok_or_else(|| {
+            AdapterError::Internal("message without its discord interaction".into())
+        })?;
         let reply = replies.into_iter().next().unwrap_or_default();
-        Ok(response::render(data, &reply, &self.inner.empty_reply))
+        Ok(response::render(interaction, &reply, &self.inner.empty_reply))
     }
 
     fn acknowledge(&self, message: &Message, ack: Ack) -> Response<Bytes> {
-        let unknown = crate::model::InteractionData::Unknown(serde_json::Value::Null);
-        let data = interaction_data(message).unwrap_or(&unknown);
-        response::acknowledge(data, ack, &self.inner.empty_reply)
+        let kind = message.discord().map_or(InteractionType::Unknown(0), |i| i.kind);
+        let response = response::acknowledge(kind, ack, &self.inner.empty_reply);
+        if let (Ack::Deferred { visibility }, Some(original)) =
+            (ack, message.extensions.get::<Arc<Original>>())
+            && response::is_deferred_message(kind)
+        {
+            original.deferred(visibility == Visibility::Ephemeral);
+        }
+        response
     }
 
     async fn deliver(&self, delivery: Delivery<'_>) -> Result<(), DeliveryError> {
@@ -297,7 +320,7 @@ impl Adapter for DiscordAdapter {
 }
 
 /// The rest of [`Adapter::parse`], once the request is verified.
-fn read(request: &Request<Bytes>) -> Result<Incoming, AdapterError> {
+fn read(request: &Request<Bytes>, deduplicate: bool) -> Result<Incoming, AdapterError> {
     if request.method() != Method::POST {
         return Err(AdapterError::MethodNotAllowed);
     }
@@ -310,15 +333,15 @@ fn read(request: &Request<Bytes>) -> Result<Incoming, AdapterError> {
         return Ok(Incoming::Respond(response::pong()));
     }
     tracing::debug!(kind = u8::from(interaction.kind), id = %interaction.id, "discord interaction");
+    // The interaction id is unique: a replay of the same signed body is answered without
+    // running the handler again.
+    let dedup_key = (deduplicate && !interaction.id.is_empty()).then(|| interaction.id.clone());
     let message = map::to_message(interaction);
-    Ok(Incoming::dispatch(Dispatch::new(message, ReplyMode::Inline, ACK_BUDGET)))
-}
-
-fn interaction_data(message: &Message) -> Result<&crate::model::InteractionData, AdapterError> {
-    message
-        .payload::<Interaction>()
-        .map(|interaction| &interaction.data)
-        .ok_or_else(|| AdapterError::Internal("message without its discord interaction".into()))
+    let dispatch = Dispatch::new(message, ReplyMode::Inline, ACK_BUDGET);
+    Ok(Incoming::dispatch(match dedup_key {
+        Some(key) => dispatch.with_dedup_key(key),
+        None => dispatch,
+    }))
 }
 
 impl fmt::Debug for DiscordAdapter {
@@ -340,6 +363,7 @@ impl fmt::Debug for DiscordAdapterBuilder {
             .field("bot_token", &self.bot_token)
             .field("api_url", &self.api_url)
             .field("batch_verification", &self.batch_verification)
+            .field("deduplicate", &self.deduplicate)
             .finish_non_exhaustive()
     }
 }

@@ -1,15 +1,16 @@
 //! Replies after the HTTP response: reactions through the bot token, the deferred response's
-//! `PATCH @original`, follow-ups.
+//! `PATCH @original` (or its removal, for a private reply), follow-ups.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chatbridge_core::adapter::{Delivery, Initial};
 use chatbridge_core::{DeliveryError, Platform};
 
-use crate::ext::DiscordContext;
-use crate::model::InteractionData;
-use crate::response::MessageBody;
-use crate::{DiscordClient, DiscordContextExt, DiscordMessageExt, DiscordParts};
+use crate::model::InteractionType;
+use crate::original::Original;
+use crate::response::{EPHEMERAL, MessageBody};
+use crate::{DiscordClient, DiscordMessageExt, DiscordParts};
 
 /// How long an interaction token takes webhook calls.
 pub const TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
@@ -19,7 +20,9 @@ pub const TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
 /// - A reaction goes to the message the interaction is about (a component's message, a
 ///   MESSAGE command's target) with the bot token.
 /// - After a deferral (type 5), the first message fills the original response
-///   (`PATCH @original`); later ones are follow-ups (`POST`).
+///   (`PATCH @original`); later ones are follow-ups (`POST`). An ephemeral first message after
+///   a public deferral (the automatic one) instead deletes the public placeholder
+///   (`DELETE @original`) and goes as an ephemeral follow-up, so that it stays private.
 /// - A component reply with `replace_original` edits the message (`PATCH @original`).
 /// - Everything else is a follow-up.
 pub(crate) async fn deliver(
@@ -58,26 +61,45 @@ pub(crate) async fn deliver(
         });
     }
     let token = &interaction.token;
-    let handle: Option<&DiscordContext> = delivery.context.discord();
-    let is_component = matches!(interaction.data, InteractionData::Component(_));
-    let fill_original = if is_component {
-        reply.replace_original
+    let original = message.extensions.get::<Arc<Original>>();
+    if interaction.kind == InteractionType::MessageComponent {
+        if reply.replace_original {
+            let mut body = body;
+            // An edit cannot change a message's visibility.
+            body.flags = None;
+            client.edit_original(token, &body).await?;
+        } else {
+            client.create_followup(token, &body).await?;
+        }
+        return Ok(());
+    }
+    let unfilled = delivery.initial == Initial::Deferred && !original.is_some_and(|o| o.filled());
+    if !unfilled {
+        client.create_followup(token, &body).await?;
+        return Ok(());
+    }
+    let deferred_ephemeral = original.is_some_and(|o| o.deferred_ephemeral());
+    if body.flags == Some(EPHEMERAL) && !deferred_ephemeral {
+        // Filling the public "thinking…" message would show a private reply to everyone, and
+        // so would a first follow-up, which Discord puts in its place: remove it, then post
+        // the reply as an ephemeral follow-up.
+        client.delete_original(token).await?;
+        mark_filled(original);
+        client.create_followup(token, &body).await?;
     } else {
-        delivery.initial == Initial::Deferred
-            && !handle.is_some_and(DiscordContext::original_filled)
-    };
-    if fill_original {
         let mut body = body;
         // An edit cannot change a message's visibility: the deferral decided it.
         body.flags = None;
         client.edit_original(token, &body).await?;
-        if let Some(handle) = handle {
-            handle.mark_original_filled();
-        }
-    } else {
-        client.create_followup(token, &body).await?;
+        mark_filled(original);
     }
     Ok(())
+}
+
+fn mark_filled(original: Option<&Arc<Original>>) {
+    if let Some(original) = original {
+        original.mark_filled();
+    }
 }
 
 fn unsupported(reason: &'static str) -> DeliveryError {

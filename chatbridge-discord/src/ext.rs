@@ -3,7 +3,6 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use chatbridge_core::{Context, Message};
 
@@ -38,8 +37,6 @@ pub struct DiscordContext {
     pub(crate) interaction: Arc<Interaction>,
     #[cfg(feature = "client")]
     pub(crate) client: Option<DiscordClient>,
-    /// Whether `@original` holds a real reply yet (a deferral's first delivery fills it).
-    pub(crate) original_filled: Arc<AtomicBool>,
 }
 
 impl DiscordContext {
@@ -57,22 +54,12 @@ impl DiscordContext {
     pub fn client(&self) -> Option<&DiscordClient> {
         self.client.as_ref()
     }
-
-    pub(crate) fn original_filled(&self) -> bool {
-        self.original_filled.load(Ordering::SeqCst)
-    }
-
-    #[cfg_attr(not(feature = "client"), allow(dead_code))]
-    pub(crate) fn mark_original_filled(&self) {
-        self.original_filled.store(true, Ordering::SeqCst);
-    }
 }
 
 impl fmt::Debug for DiscordContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DiscordContext")
             .field("interaction_id", &self.interaction.id)
-            .field("original_filled", &self.original_filled())
             .finish_non_exhaustive()
     }
 }

@@ -14,6 +14,7 @@ mod error;
 mod ext;
 mod map;
 pub mod model;
+mod original;
 pub mod register;
 mod reply_ext;
 mod response;

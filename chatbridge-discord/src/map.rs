@@ -8,7 +8,7 @@
 //! | component | `Action` | — | the component's `custom_id`; `id` is the message it is on |
 //! | autocomplete | `Autocomplete` | — | what the user typed in the focused option |
 //! | modal submit | `Submission` | — | the modal's `custom_id` |
-//! | anything else | `Other("interaction-N")` | — | empty |
+//! | an unknown type, or data of an unexpected shape | `Other("interaction-N")` | — | empty |
 
 use std::sync::Arc;
 

@@ -8,7 +8,7 @@ use http::Response;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::model::{InteractionData, u8_enum};
+use crate::model::{Interaction, InteractionType, u8_enum};
 use crate::reply_ext::{AllowedMentions, DiscordParts};
 use crate::{Component, Embed};
 
@@ -102,21 +102,27 @@ pub fn pong() -> Response<Bytes> {
     json_response(br#"{"type":1}"#.to_vec())
 }
 
-/// Renders the inline reply to an interaction:
+/// Renders the inline reply to an interaction, by the interaction's type (whatever its data):
 ///
 /// - autocomplete: type 8 with the reply's choices (at most 25; none when it has none);
 /// - a reply with a modal, to a command or a component: type 9;
-/// - a component reply with `replace_original`: type 7, editing the message;
+/// - a reply with `replace_original`, to a component or to a modal opened from one: type 7,
+///   editing the message;
 /// - otherwise type 4, with the ephemeral flag for an ephemeral reply. An empty reply gets
 ///   `empty_text` so that Discord takes it.
-pub(crate) fn render(data: &InteractionData, reply: &Reply, empty_text: &str) -> Response<Bytes> {
+pub(crate) fn render(
+    interaction: &Interaction,
+    reply: &Reply,
+    empty_text: &str,
+) -> Response<Bytes> {
+    let kind = interaction.kind;
     let parts = reply.extensions.get::<DiscordParts>();
-    if let InteractionData::Autocomplete(_) = data {
+    if kind == InteractionType::ApplicationCommandAutocomplete {
         let choices = parts.and_then(|p| p.choices.as_deref()).unwrap_or_default();
         return autocomplete(choices.iter().take(MAX_CHOICES).collect());
     }
     let can_open_modal =
-        matches!(data, InteractionData::Command(_) | InteractionData::Component(_));
+        matches!(kind, InteractionType::ApplicationCommand | InteractionType::MessageComponent);
     if let (Some(modal), true) = (parts.and_then(|p| p.modal.as_ref()), can_open_modal) {
         return typed(ResponseType::Modal, Some(modal));
     }
@@ -124,18 +130,17 @@ pub(crate) fn render(data: &InteractionData, reply: &Reply, empty_text: &str) ->
     if body.is_empty() {
         body.content = Some(empty_text.to_owned());
     }
-    let kind = match data {
-        InteractionData::Component(_) if reply.replace_original => {
-            // An edit keeps the message's visibility; the flag is not Discord's to change.
-            body.flags = None;
-            ResponseType::UpdateMessage
-        }
-        _ => ResponseType::ChannelMessageWithSource,
+    let response = if reply.replace_original && on_a_message(interaction) {
+        // An edit keeps the message's visibility; the flag is not Discord's to change.
+        body.flags = None;
+        ResponseType::UpdateMessage
+    } else {
+        ResponseType::ChannelMessageWithSource
     };
-    typed(kind, Some(&body))
+    typed(response, Some(&body))
 }
 
-/// The response when no reply is rendered inline.
+/// The response when no reply is rendered inline, by the interaction's type.
 ///
 /// - Deferred: commands, modals and unknown types get type 5 (with the ephemeral flag when
 ///   asked); components get type 6, so the message can be edited or followed up later.
@@ -143,10 +148,12 @@ pub(crate) fn render(data: &InteractionData, reply: &Reply, empty_text: &str) ->
 ///   unknown types get an ephemeral type 4 with `empty_text`, so the user is not left with
 ///   "The application did not respond".
 /// - Autocomplete always gets type 8 with no choices: it cannot be deferred.
-pub(crate) fn acknowledge(data: &InteractionData, ack: Ack, empty_text: &str) -> Response<Bytes> {
-    match (data, ack) {
-        (InteractionData::Autocomplete(_), _) => autocomplete::<crate::Choice>(Vec::new()),
-        (InteractionData::Component(_), _) => {
+pub(crate) fn acknowledge(kind: InteractionType, ack: Ack, empty_text: &str) -> Response<Bytes> {
+    match (kind, ack) {
+        (InteractionType::ApplicationCommandAutocomplete, _) => {
+            autocomplete::<crate::Choice>(Vec::new())
+        }
+        (InteractionType::MessageComponent, _) => {
             typed(ResponseType::DeferredUpdateMessage, None::<Value>)
         }
         (_, Ack::Deferred { visibility }) => {
@@ -157,6 +164,25 @@ pub(crate) fn acknowledge(data: &InteractionData, ack: Ack, empty_text: &str) ->
             let body = MessageBody { flags: Some(EPHEMERAL), ..MessageBody::text(empty_text) };
             typed(ResponseType::ChannelMessageWithSource, Some(&body))
         }
+    }
+}
+
+/// Whether a deferral of this interaction type is a type 5 "thinking…" message (rather than a
+/// type 6, or no deferral at all).
+pub(crate) fn is_deferred_message(kind: InteractionType) -> bool {
+    !matches!(
+        kind,
+        InteractionType::MessageComponent | InteractionType::ApplicationCommandAutocomplete
+    )
+}
+
+/// Whether the interaction is about a message that types 6 and 7 can edit: a component's, or
+/// the one a modal was opened from.
+pub(crate) fn on_a_message(interaction: &Interaction) -> bool {
+    match interaction.kind {
+        InteractionType::MessageComponent => true,
+        InteractionType::ModalSubmit => interaction.message.is_some(),
+        _ => false,
     }
 }
 

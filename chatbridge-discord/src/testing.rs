@@ -102,15 +102,35 @@ impl fmt::Debug for TestSigner {
     }
 }
 
-/// Minimal interaction payloads, shaped as Discord sends them.
+/// Minimal interaction payloads, shaped as Discord sends them: each has an interaction id (and
+/// token) of its own, as each of Discord's does, so that a bot, which runs an interaction id
+/// once, runs every one.
 pub mod payload {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::{SystemTime, UNIX_EPOCH};
+
     use serde_json::{Value, json};
 
     const GUILD: &str = "1170000000000000000";
     const CHANNEL: &str = "1160000000000000000";
     const USER: &str = "1100000000000000005";
 
-    fn envelope(application_id: &str, kind: u8, id: &str, data: Value) -> Vec<u8> {
+    /// A fresh interaction id, a snowflake as Discord makes them: milliseconds since 2015 in
+    /// the high bits, so that ids from another run (a bot with a persistent store) differ too.
+    fn next_id() -> String {
+        const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
+        static NEXT: OnceLock<AtomicU64> = OnceLock::new();
+        let next = NEXT.get_or_init(|| {
+            let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+            let since = u64::try_from(now).unwrap_or(u64::MAX).saturating_sub(DISCORD_EPOCH_MS);
+            AtomicU64::new(since << 22)
+        });
+        next.fetch_add(1, Ordering::Relaxed).to_string()
+    }
+
+    fn envelope(application_id: &str, kind: u8, data: Value) -> Vec<u8> {
+        let id = next_id();
         let body = json!({
             "id": id,
             "application_id": application_id,
@@ -143,7 +163,7 @@ pub mod payload {
             .collect();
         let data =
             json!({"id": "1140000000000000000", "name": name, "type": 1, "options": options});
-        envelope(application_id, 2, "1190000000000000100", data)
+        envelope(application_id, 2, data)
     }
 
     /// A MESSAGE context-menu command on a message with `content`.
@@ -155,7 +175,7 @@ pub mod payload {
             "resolved": {"messages": {target: {"id": target, "channel_id": CHANNEL, "content": content,
                 "author": {"id": "1130000000000000001", "username": "author", "discriminator": "0"}}}}
         });
-        envelope(application_id, 2, "1190000000000000101", data)
+        envelope(application_id, 2, data)
     }
 
     /// A button press on a message of the bot's.
@@ -163,8 +183,7 @@ pub mod payload {
     pub fn button(application_id: &str, custom_id: &str) -> Vec<u8> {
         let data = json!({"component_type": 2, "custom_id": custom_id});
         let mut body: Value =
-            serde_json::from_slice(&envelope(application_id, 3, "1190000000000000102", data))
-                .unwrap_or_default();
+            serde_json::from_slice(&envelope(application_id, 3, data)).unwrap_or_default();
         body["message"] =
             json!({"id": "1165000000000000101", "channel_id": CHANNEL, "content": ""});
         serde_json::to_vec(&body).unwrap_or_default()

@@ -87,6 +87,44 @@ async fn an_exhausted_bucket_makes_the_next_call_wait() {
 }
 
 #[tokio::test]
+async fn calls_in_an_exhausted_bucket_wait_and_other_interactions_do_not() {
+    let (api, client) = client(None).await;
+    let hook = format!("/api/v10/webhooks/{APP}/tok-en");
+    // The edit learns its bucket with calls to spare; the follow-up, in the same bucket, uses
+    // it up for a minute.
+    api.respond(
+        "PATCH",
+        &format!("{hook}/messages/@original"),
+        FakeResponse::json(200, "{}")
+            .header("x-ratelimit-bucket", "8a1b7f0e")
+            .header("x-ratelimit-remaining", "4")
+            .header("x-ratelimit-reset-after", "1"),
+    );
+    api.respond(
+        "POST",
+        &hook,
+        FakeResponse::json(200, r#"{"id":"5"}"#)
+            .header("x-ratelimit-bucket", "8a1b7f0e")
+            .header("x-ratelimit-remaining", "0")
+            .header("x-ratelimit-reset-after", "60"),
+    );
+    client.edit_original(&token(), &MessageBody::text("a")).await.unwrap();
+    client.create_followup(&token(), &MessageBody::text("b")).await.unwrap();
+    assert_eq!(api.requests().len(), 2);
+    // A minute is past the policy's bound: the edit is refused at once, without a call.
+    let error = client.edit_original(&token(), &MessageBody::text("c")).await.unwrap_err();
+    let DeliveryError::RateLimited { retry_after, .. } = error else { panic!("{error:?}") };
+    assert!(retry_after > Duration::from_secs(50), "{retry_after:?}");
+    assert_eq!(api.requests().len(), 2);
+    // Another interaction's token is another major parameter: its edit goes out.
+    let other = InteractionToken::new("other-token");
+    client.edit_original(&other, &MessageBody::text("d")).await.unwrap();
+    let calls = api.requests();
+    assert_eq!(calls.len(), 3);
+    assert_eq!(calls[2].path, format!("/api/v10/webhooks/{APP}/other-token/messages/@original"));
+}
+
+#[tokio::test]
 async fn early_404s_are_retried_briefly_then_reported() {
     let (api, client) = client(None).await;
     let path = format!("/api/v10/webhooks/{APP}/tok-en/messages/@original");

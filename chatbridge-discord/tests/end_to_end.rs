@@ -5,6 +5,7 @@
 mod common;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chatbridge_core::host::server::Server;
@@ -13,7 +14,7 @@ use chatbridge_core::{Bot, Context, HandlerError, Message, Reply, Router, Visibi
 use chatbridge_discord::DiscordAdapter;
 use common::*;
 use serde_json::json;
-use tokio::sync::oneshot;
+use tokio::sync::{Notify, oneshot};
 
 const TOKEN: &str = "aW50ZXJhY3Rpb246MTE5MDAwMDAwMDAwMDAwMDAwMjpjb21tYW5k";
 
@@ -204,4 +205,90 @@ async fn a_component_reply_that_replaces_the_message_after_a_deferral_patches_it
     assert_eq!(calls.len(), 1, "{calls:?}");
     assert_eq!(calls[0].method, http::Method::PATCH);
     assert!(calls[0].path.ends_with("/messages/@original"));
+}
+
+/// A handler held until the test lets it go: it runs past the ack budget without a timer.
+fn held(gate: &Arc<Notify>, reply: impl Fn(Context) -> BoxReply + Send + Sync + 'static) -> Router {
+    let gate = Arc::clone(gate);
+    let reply = Arc::new(reply);
+    Router::new().command("order", move |cx: Context, _msg: Message| {
+        let (gate, reply) = (Arc::clone(&gate), Arc::clone(&reply));
+        async move {
+            gate.notified().await;
+            reply(cx).await
+        }
+    })
+}
+
+type BoxReply =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), HandlerError>> + Send>>;
+
+#[tokio::test]
+async fn an_ephemeral_reply_after_the_automatic_deferral_stays_private() {
+    let gate = Arc::new(Notify::new());
+    let running = Running::start(held(&gate, |cx| {
+        Box::pin(async move {
+            cx.reply(Reply::text("Only you can see this").ephemeral()).await?;
+            cx.reply("And this is for everyone").await?;
+            Ok(())
+        })
+    }))
+    .await;
+    let (json, _) = running.send(fixture("command_options.json")).await;
+    // The budget ran out: a public "thinking…" message.
+    assert_eq!(json, json!({"type": 5}));
+    gate.notify_one();
+    running.api.wait_for(3, Duration::from_secs(5)).await;
+    let calls = running.stop().await;
+    let original = format!("/api/v10/webhooks/{APP_ID}/{TOKEN}/messages/@original");
+    let hook = format!("/api/v10/webhooks/{APP_ID}/{TOKEN}");
+    let seen: Vec<(&str, &str)> =
+        calls.iter().map(|c| (c.method.as_str(), c.path.as_str())).collect();
+    // The public placeholder is removed first, or Discord would put the follow-up in its place.
+    assert_eq!(
+        seen,
+        [("DELETE", original.as_str()), ("POST", hook.as_str()), ("POST", hook.as_str())]
+    );
+    assert_eq!(calls[1].json(), json!({"content": "Only you can see this", "flags": 64}));
+    assert_eq!(calls[2].json(), json!({"content": "And this is for everyone"}));
+    calls.iter().for_each(assert_webhook_call);
+}
+
+#[tokio::test]
+async fn a_public_deferral_asked_for_then_an_ephemeral_reply_stays_private_too() {
+    let running = Running::start(Router::new().fallback(|cx: Context, _msg: Message| async move {
+        cx.defer(Visibility::InChannel);
+        cx.reply(Reply::text("psst").ephemeral()).await?;
+        Ok::<(), HandlerError>(())
+    }))
+    .await;
+    let (json, _) = running.send(fixture("command_options.json")).await;
+    assert_eq!(json, json!({"type": 5}));
+    running.api.wait_for(2, Duration::from_secs(5)).await;
+    let calls = running.stop().await;
+    let methods: Vec<&str> = calls.iter().map(|c| c.method.as_str()).collect();
+    assert_eq!(methods, ["DELETE", "POST"]);
+    assert_eq!(calls[1].json(), json!({"content": "psst", "flags": 64}));
+}
+
+#[tokio::test]
+async fn when_the_placeholder_cannot_be_removed_the_private_reply_is_not_posted() {
+    let gate = Arc::new(Notify::new());
+    let running = Running::start(held(&gate, |cx| {
+        Box::pin(async move {
+            // The delivery fails in the background; the handler's own call still returns.
+            let _ = cx.reply(Reply::text("secret").ephemeral()).await;
+            Ok(())
+        })
+    }))
+    .await;
+    let original = format!("/api/v10/webhooks/{APP_ID}/{TOKEN}/messages/@original");
+    running.api.respond("DELETE", &original, FakeResponse::json(500, r#"{"message":"oops"}"#));
+    let (json, _) = running.send(fixture("command_options.json")).await;
+    assert_eq!(json, json!({"type": 5}));
+    gate.notify_one();
+    running.api.wait_for(1, Duration::from_secs(5)).await;
+    let calls = running.stop().await;
+    let methods: Vec<&str> = calls.iter().map(|c| c.method.as_str()).collect();
+    assert_eq!(methods, ["DELETE"], "nothing may take the public placeholder's place");
 }

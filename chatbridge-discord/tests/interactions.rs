@@ -230,8 +230,12 @@ fn option_values_that_do_not_match_their_type_are_kept_as_sent() {
 fn a_signed_body_that_is_not_an_interaction_is_a_400_without_quoting_it() {
     for body in [
         &b"{not json"[..],
-        br#"{"type":2}"#,
-        br#"{"id":"1","application_id":"2","type":2,"token":"t"}"#,
+        b"[1,2]",
+        b"{}",
+        // `type` must be an integer from 0 to 255.
+        br#"{"id":"1","type":"2","token":"t"}"#,
+        br#"{"id":"1","type":300,"token":"t"}"#,
+        br#"{"id":"1","type":null,"token":"t"}"#,
         // Not UTF-8, inside a string and outside one.
         b"{\"id\":\"1\xff\",\"application_id\":\"2\",\"type\":1,\"token\":\"t\"}",
         b"{\"id\":\"1\",\"application_id\":\"2\",\"type\":1,\"token\":\"t\"}\xff",
@@ -240,6 +244,55 @@ fn a_signed_body_that_is_not_an_interaction_is_a_400_without_quoting_it() {
         assert_eq!(error.status(), http::StatusCode::BAD_REQUEST);
         assert_eq!(error.to_string(), "bad request: not a discord interaction");
     }
+}
+
+#[test]
+fn a_known_type_makes_an_interaction_whatever_else_is_missing() {
+    // discord-interactions-js's minimal PING, and the same with nothing but the type.
+    for ping in [
+        &br#"{"id":"787053080478613555","token":"ThisIsAToken","type":1,"version":1}"#[..],
+        br#"{"type":1}"#,
+    ] {
+        let incoming = adapter().parse(&signed("/discord", ping.to_vec())).unwrap();
+        assert!(matches!(incoming, Incoming::Respond(_)), "{incoming:?}");
+    }
+    // A command with neither `application_id`, invoker nor channel.
+    let msg = parse(
+        br#"{"id":"7","token":"t","type":2,"version":1,"data":{"id":"8","name":"test"}}"#.to_vec(),
+    );
+    assert_eq!((&msg.kind, msg.command_name()), (&MessageKind::Command, Some("test")));
+    let interaction = msg.discord().unwrap();
+    assert_eq!((interaction.id.as_str(), interaction.application_id.as_str()), ("7", ""));
+    assert!(interaction.invoker().is_none() && interaction.channel_id().is_none());
+    // Just the type: each known type gets its own kind of message, with empty data.
+    let msg = parse(br#"{"type":3}"#.to_vec());
+    assert_eq!((&msg.kind, msg.text.as_str()), (&MessageKind::Action, ""));
+    assert_eq!(parse(br#"{"type":4}"#.to_vec()).kind, MessageKind::Autocomplete);
+    assert_eq!(parse(br#"{"type":5}"#.to_vec()).kind, MessageKind::Submission);
+    assert_eq!(parse(br#"{"type":2}"#.to_vec()).kind, MessageKind::Command);
+}
+
+#[test]
+fn fields_of_another_shape_read_as_absent_and_odd_data_is_kept_raw() {
+    let body = br#"{"id":1190000000000000001,"type":2,"token":"t","member":"someone",
+        "user":{"id":"1100000000000000005","bot":null},"channel":{},"channel_id":1160000000000000000,
+        "context":"guild","entitlements":{},"authorizing_integration_owners":[],
+        "data":{"name":"odd","options":"none","resolved":[]}}"#;
+    let msg = parse(body.to_vec());
+    let interaction = msg.discord().unwrap();
+    // Snowflakes sent as numbers still read as ids.
+    assert_eq!(interaction.id, "1190000000000000001");
+    assert_eq!(interaction.channel_id(), Some("1160000000000000000"));
+    assert!(interaction.member.is_none() && interaction.context.is_none());
+    assert_eq!(msg.sender.id, "1100000000000000005");
+    assert_eq!(msg.command_name(), Some("odd"));
+    assert!(interaction.command().unwrap().options.is_empty());
+
+    // Data that is not an object of its type's shape is kept as it came, routed as `Other`.
+    let msg = parse(br#"{"id":"2","type":3,"token":"t","data":["not","an","object"]}"#.to_vec());
+    assert_eq!(msg.kind, MessageKind::Other("interaction-3".into()));
+    let InteractionData::Unknown(raw) = &msg.discord().unwrap().data else { panic!() };
+    assert_eq!(raw, &serde_json::json!(["not", "an", "object"]));
 }
 
 #[cfg(feature = "testing")]
@@ -265,4 +318,46 @@ fn the_testing_payloads_parse_into_messages() {
         adapter.parse(&signer.request("/d", payload::ping(APP_ID))).unwrap(),
         Incoming::Respond(_)
     ));
+}
+
+#[test]
+fn a_user_installed_command_in_the_bots_dm_is_a_direct_command() {
+    // Discord's "Developing a user-installable app" sample, its placeholder comments removed.
+    let body = br#"{"app_permissions":"442368","application_id":"234248956100616262",
+        "authorizing_integration_owners":{"1":"1090372582781497424"},"channel":{},
+        "channel_id":"1234563982236504123","context":1,
+        "data":{"id":"1234358421659193405","name":"link","type":1},"entitlements":[],
+        "id":"1234968734674853908","locale":"en-US","token":"a really long token","type":2,
+        "user":{},"version":1}"#;
+    let msg = parse(body.to_vec());
+    assert_eq!((msg.kind.clone(), msg.command_name()), (MessageKind::Command, Some("link")));
+    assert!(msg.is_direct);
+    assert_eq!(msg.conversation, "1234563982236504123");
+    assert!(msg.workspace.is_none());
+    let interaction = msg.discord().unwrap();
+    assert_eq!(interaction.context, Some(ContextType::BotDm));
+    assert_eq!(interaction.authorizing_integration_owners["1"], "1090372582781497424");
+    assert!(interaction.member.is_none() && interaction.user.is_some());
+}
+
+#[test]
+fn modal_fields_of_every_newer_input_are_read() {
+    // The shapes of Discord's "Component Reference" examples: labels wrapping a radio group,
+    // a checkbox group, a checkbox and a file upload.
+    let body = br#"{"id":"1","type":5,"token":"t","data":{"custom_id":"signup","components":[
+        {"id":1,"type":18,"component":{"custom_id":"class","id":2,"type":21,"value":"warrior"}},
+        {"id":3,"type":18,"component":{"custom_id":"days","id":4,"type":22,"values":["march-5","march-10"]}},
+        {"id":5,"type":18,"component":{"custom_id":"like","id":6,"type":23,"value":true}},
+        {"id":7,"type":18,"component":{"custom_id":"shot","id":8,"type":19,"values":["111"]}},
+        {"id":9,"type":10}]}}"#;
+    let msg = parse(body.to_vec());
+    assert_eq!((msg.kind.clone(), msg.text.as_str()), (MessageKind::Submission, "signup"));
+    let modal = msg.discord().unwrap().modal().unwrap();
+    assert_eq!(modal.value("class"), Some("warrior"));
+    assert_eq!(modal.field("class").unwrap().kind, Some(ComponentType::RadioGroup));
+    assert_eq!(modal.field("days").unwrap().values, ["march-5", "march-10"]);
+    assert_eq!(modal.field("like").unwrap().checked, Some(true));
+    assert_eq!(modal.field("like").unwrap().value, None);
+    assert_eq!(modal.field("shot").unwrap().kind, Some(ComponentType::FileUpload));
+    assert_eq!(modal.fields.len(), 4, "the text display holds no input");
 }

@@ -156,3 +156,30 @@ async fn unknown_interaction_types_are_answered_never_with_a_500() {
     let json = answer(Router::new(), body).await;
     assert_eq!(json, json!({"type": 4, "data": {"content": "Done.", "flags": 64}}));
 }
+
+#[tokio::test]
+async fn the_response_type_follows_the_interaction_type_even_when_its_data_is_odd() {
+    // Autocomplete data of another shape: still type 8, never a message.
+    let odd = br#"{"id":"1","type":4,"token":"t","data":"typing"}"#.to_vec();
+    let json = answer(reply_with(Reply::text("no")), odd).await;
+    assert_eq!(json, json!({"type": 8, "data": {"choices": []}}));
+    // A component whose data is odd: a reply that replaces the message is still type 7.
+    let odd = br#"{"id":"2","type":3,"token":"t","data":[1]}"#.to_vec();
+    let json = answer(reply_with(Reply::text("Updated").replace_original()), odd).await;
+    assert_eq!(json, json!({"type": 7, "data": {"content": "Updated"}}));
+}
+
+#[tokio::test]
+async fn a_modal_opened_from_a_message_can_update_that_message() {
+    let mut body: serde_json::Value =
+        serde_json::from_slice(&fixture("modal_action_rows.json")).unwrap();
+    let replace = || reply_with(Reply::text("Saved").replace_original());
+    // Opened from a command: there is no message to update, so the reply is a new one.
+    let json = answer(replace(), serde_json::to_vec(&body).unwrap()).await;
+    assert_eq!(json, json!({"type": 4, "data": {"content": "Saved"}}));
+    // Opened from a button: `message` is the button's, and type 7 edits it.
+    body["message"] =
+        json!({"id": "1165000000000000101", "channel_id": "1160000000000000000", "content": ""});
+    let json = answer(replace(), serde_json::to_vec(&body).unwrap()).await;
+    assert_eq!(json, json!({"type": 7, "data": {"content": "Saved"}}));
+}

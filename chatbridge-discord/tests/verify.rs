@@ -329,4 +329,7 @@ fn from_env_names_the_variable_never_the_value() {
     .unwrap();
     assert_eq!(adapter.application_id(), "1");
     assert!(!format!("{adapter:?}").contains("very-secret"));
+    // Without DISCORD_API_URL, the client calls Discord's v10 API.
+    #[cfg(feature = "client")]
+    assert!(format!("{:?}", adapter.client().unwrap()).contains("\"https://discord.com/api/v10\""));
 }

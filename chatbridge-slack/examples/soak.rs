@@ -1,5 +1,7 @@
 //! The server `scripts/soak.sh` loads: a Slack slash command through the real adapter, answered
-//! inline, on loopback. Not an example of how to write a bot (see the `examples` crate).
+//! inline, on loopback. The same signed command sent again is a replay, acknowledged with an
+//! empty 200 without running the handler. Not an example of how to write a bot (see the
+//! `examples` crate).
 //!
 //! ```text
 //! SLACK_SIGNING_SECRET=… cargo run --release -p chatbridge-slack --example soak -- 127.0.0.1:3900

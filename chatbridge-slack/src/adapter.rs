@@ -164,7 +164,7 @@ impl Adapter for SlackAdapter {
         self.verifier.verify(headers, body)?;
         match request::encoding(headers, body)? {
             Encoding::Json => request::event(headers, body),
-            Encoding::Form => request::form(body),
+            Encoding::Form => request::form(body, request::replay_key(headers)),
         }
     }
 

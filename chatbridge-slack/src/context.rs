@@ -26,7 +26,8 @@ pub trait SlackContextExt {
 
     /// The workspace's installation, when the adapter serves installations
     /// ([`SlackAdapterBuilder::oauth`](crate::SlackAdapterBuilder::oauth)) and the workspace
-    /// has one: its team, its scopes, the installing user and their token.
+    /// has one: its team, its bot token and scopes, and the requesting user's own user token
+    /// when they installed the app (none otherwise: another user's token is never handed out).
     #[cfg(feature = "oauth")]
     #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
     fn slack_installation(&self) -> Option<&crate::oauth::Installation>;

@@ -6,12 +6,15 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use chatbridge_core::adapter::{Dispatch, Incoming, ReplyMode};
-use chatbridge_core::{AdapterError, Command, Message, MessageKind, Platform, Sender, Text};
+use chatbridge_core::{
+    AdapterError, Command, DEDUP_TTL, Message, MessageKind, Platform, Sender, Text,
+};
 use http::{HeaderMap, Response, header};
 use serde_json::json;
 
 use crate::command::Form;
 use crate::events::Envelope;
+use crate::verify::{MAX_SKEW_SECS, SIGNATURE_HEADER};
 use crate::{EventCallback, Interaction, InteractionKind, SlackPayload, SlashCommand};
 
 /// Slack wants an answer within 3 s; half a second is kept for the network and the host.
@@ -95,8 +98,25 @@ pub(crate) fn event(headers: &HeaderMap, body: &[u8]) -> Result<Incoming, Adapte
     }
 }
 
-/// Parses a verified form body: an interaction or a slash command.
-pub(crate) fn form(body: &[u8]) -> Result<Incoming, AdapterError> {
+/// Slack does not retry commands and interactions, so a second request with the signature of
+/// one already seen is a replay: its de-duplication key is the signature (which covers the
+/// timestamp and the body). The mark must outlive every moment the signature verifies: the
+/// window reaches [`MAX_SKEW_SECS`] either side of the timestamp.
+const _: () = assert!(DEDUP_TTL.as_secs() > 2 * MAX_SKEW_SECS);
+
+/// The de-duplication key of a verified form request: `request/` and its signature's hex.
+pub(crate) fn replay_key(headers: &HeaderMap) -> Option<String> {
+    let signature = headers.get(SIGNATURE_HEADER)?.to_str().ok()?.trim();
+    Some(format!("request/{}", signature.strip_prefix("v0=")?))
+}
+
+/// Parses a verified form body: an interaction or a slash command. `replay` is its
+/// [`replay_key`].
+pub(crate) fn form(body: &[u8], replay: Option<String>) -> Result<Incoming, AdapterError> {
+    let dedup = |dispatch: Dispatch| match replay {
+        Some(key) => dispatch.with_dedup_key(key),
+        None => dispatch,
+    };
     match crate::command::read_form(body, true) {
         Form::Interaction(payload) => {
             let raw = serde_json::from_str(&payload)
@@ -110,11 +130,11 @@ pub(crate) fn form(body: &[u8]) -> Result<Incoming, AdapterError> {
                 _ => ReplyMode::Acknowledge,
             };
             let message = interaction_message(interaction);
-            Ok(Incoming::dispatch(Dispatch::new(message, mode, BUDGET)))
+            Ok(Incoming::dispatch(dedup(Dispatch::new(message, mode, BUDGET))))
         }
         Form::Command(command) => {
             let message = command_message(command);
-            Ok(Incoming::dispatch(Dispatch::new(message, ReplyMode::Inline, BUDGET)))
+            Ok(Incoming::dispatch(dedup(Dispatch::new(message, ReplyMode::Inline, BUDGET))))
         }
         Form::Neither => {
             Err(AdapterError::bad_request("neither a slash command nor an interaction"))

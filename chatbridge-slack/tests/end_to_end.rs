@@ -205,6 +205,20 @@ async fn the_bots_own_messages_lead_to_no_call() {
     assert!(calls.is_empty(), "{calls:?}");
 }
 
+/// `auth.test` is waited for a bounded time: when Slack does not answer it, the event is
+/// still acknowledged and handled, without the ids.
+#[tokio::test]
+async fn an_unanswered_auth_test_does_not_hold_the_event_up() {
+    let h = Harness::start(|b| b.bot_ids(chatbridge_slack::BotIds::new())).await;
+    let never =
+        FakeResponse::json(200, r#"{"ok":true,"user_id":"UBOT"}"#).delay(Duration::from_secs(60));
+    h.api.respond("POST", "/api/auth.test", never);
+    let response = h.send(signed(JSON, fixture("message_channel.json"))).await;
+    assert_eq!(response.status(), 200);
+    let calls = h.calls(2).await;
+    assert_eq!(only(&calls, "/api/reactions.add").len(), 1, "handled all the same: {calls:?}");
+}
+
 #[tokio::test]
 async fn own_ids_come_from_auth_test_once() {
     let h = Harness::start(|b| b.bot_ids(chatbridge_slack::BotIds::new())).await;

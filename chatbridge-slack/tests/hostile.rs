@@ -65,13 +65,16 @@ impl Running {
         self.http.post(self.url()).headers(parts.headers).body(body).send().await.unwrap()
     }
 
-    /// The server still answers a good request, promptly.
+    /// The server still answers a good request, promptly. Each check sends a new command: the
+    /// same signed one again would be a replay.
     async fn still_serves(&self) {
+        static CHECKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let text = format!("still{}", CHECKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
         let started = Instant::now();
-        let response = self.send(signed(FORM, command_body("still"))).await;
+        let response = self.send(signed(FORM, command_body(&text))).await;
         assert_eq!(response.status(), 200);
         let body: serde_json::Value = response.json().await.unwrap();
-        assert_eq!(body["text"], "hello still");
+        assert_eq!(body["text"], format!("hello {text}"));
         assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
     }
 

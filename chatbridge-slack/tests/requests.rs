@@ -286,3 +286,48 @@ async fn only_post_is_accepted() {
     assert_eq!(bot.handle(request).await.status(), StatusCode::METHOD_NOT_ALLOWED);
     seen.none().await;
 }
+
+/// A command whose handler defers with a public reply to come has the command echoed in the
+/// channel (`response_type: in_channel`); any other deferral is an empty 200.
+#[tokio::test]
+async fn a_command_deferred_in_channel_is_echoed_in_the_channel() {
+    use chatbridge_core::{Bot, Context, Message, Router, Visibility};
+    let defer = |visibility: Visibility| {
+        move |cx: Context, _msg: Message| async move {
+            cx.defer(visibility);
+        }
+    };
+    let bot = Bot::builder()
+        .mount(PATH, builder().build().unwrap())
+        .handler(
+            Router::new()
+                .command("hello-there", defer(Visibility::InChannel))
+                .command("quietly", defer(Visibility::Ephemeral)),
+        )
+        .build();
+    let body = fixture_with_url("slash_command.txt", "https://hooks.slack.com/commands/x", true);
+    let response = bot.handle(signed(FORM, body.clone())).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(json_body(&response), json!({"response_type": "in_channel"}));
+
+    let quiet = String::from_utf8(body).unwrap().replace("hello-there", "quietly");
+    let response = bot.handle(signed(FORM, quiet.into_bytes())).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.body().is_empty());
+}
+
+/// A view submission takes no text: a text reply is dropped, the submission is closed with an
+/// empty 200, and a warning says so.
+#[tokio::test]
+async fn text_on_a_view_submission_is_dropped_with_a_warning() {
+    let capture = chatbridge_core::testing::LogCapture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    let (bot, mut seen) = bot(Some(Reply::text("thanks!")));
+    let body = payload_form(&fixture_with_url("view_submission.json", "https://x", false));
+    let response = bot.handle(signed(FORM, body)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.body().is_empty());
+    seen.next().await;
+    let logs = capture.text();
+    assert!(logs.contains("WARN") && logs.contains("text reply dropped"), "{logs}");
+}

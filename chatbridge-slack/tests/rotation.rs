@@ -304,3 +304,30 @@ async fn an_expiring_user_token_is_refreshed_too() {
     assert_eq!(refreshes.len(), 1);
     assert!(form(&refreshes[0]).contains(&("refresh_token".into(), "xoxe-user".into())));
 }
+
+/// A slow refresh does not hold a request whose token still works: the request goes on with
+/// that token, and the refresh, in its own task, still finishes and stores the new one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_refresh_serves_the_working_token_and_still_completes() {
+    let setup = Setup::new().await;
+    let oauth = setup.oauth();
+    oauth.installations().save(&rotating("xoxb-old", "xoxe-1", NOW + 120)).await.unwrap();
+    let slow = refreshed("xoxb-new", "xoxe-2").delay(Duration::from_secs(3));
+    setup.api.respond_once("POST", "/api/oauth.v2.access", slow);
+
+    let found = oauth.authorize(None, Some("T1")).await.unwrap().unwrap();
+    assert_eq!(found.bot_token, Some(Secret::new("xoxb-old")), "the working token serves");
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let stored = oauth.installations().find(None, Some("T1")).await.unwrap().unwrap();
+            if stored.bot_token == Some(Secret::new("xoxb-new")) {
+                assert_eq!(stored.bot_refresh_token, Some(Secret::new("xoxe-2")));
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the refresh completed after its caller went on");
+    assert_eq!(setup.calls("/api/oauth.v2.access").len(), 1);
+}

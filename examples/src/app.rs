@@ -28,6 +28,37 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 /// What a bot needs from its configuration: a lookup of variables by name.
 pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
+/// The Slack bot scopes an example's install link asks for when `SLACK_SCOPES` is not set:
+/// what it calls and the events it listens to.
+///
+/// emojibot reacts (`reactions:write`), answers DMs and `/emoji` (`chat:write`, `commands`),
+/// and hears messages and mentions (`channels:history`, `groups:history`, `im:history`,
+/// `mpim:history`, `app_mentions:read`); the command bots (hello_there, timing_bot) answer
+/// slash commands and post their follow-ups (`commands`, `chat:write`).
+#[must_use]
+pub fn slack_scopes(bot: &str) -> &'static [&'static str] {
+    match bot {
+        "emojibot" => &[
+            "app_mentions:read",
+            "channels:history",
+            "chat:write",
+            "commands",
+            "groups:history",
+            "im:history",
+            "mpim:history",
+            "reactions:write",
+        ],
+        _ => &["chat:write", "commands"],
+    }
+}
+
+/// An example's default for a variable its configuration does not set: today only
+/// `SLACK_SCOPES`, from [`slack_scopes`].
+#[must_use]
+pub fn default_var(bot: &str, name: &str) -> Option<String> {
+    (name == "SLACK_SCOPES").then(|| slack_scopes(bot).join(","))
+}
+
 /// Runs an example bot: `simulate ...`, or serve (on Lambda when the Lambda runtime API is
 /// set, otherwise on `CHATBRIDGE_ADDR`).
 pub async fn main(name: &'static str, router: fn() -> Router) -> ExitCode {
@@ -44,7 +75,7 @@ pub async fn main_with_args(
     init_tracing(if args.first().is_some_and(|a| a == "simulate") { "warn" } else { "info" });
     let result = match args.first().map(String::as_str) {
         Some("simulate") => simulate::run(name, router, &args[1..]).await,
-        Some("serve") | None => serve(router()).await,
+        Some("serve") | None => serve(name, router()).await,
         Some(_) => Err(format!(
             "usage: cargo run --example {name} [-- serve | -- simulate <slack|discord|lex> \"<text>\"]"
         )
@@ -147,11 +178,11 @@ async fn dynamodb(_table: &str, _lookup: Lookup<'_>) -> Result<SharedStore, BoxE
 }
 
 #[cfg(feature = "aws")]
-async fn serve(router: Router) -> Result<(), BoxError> {
+async fn serve(bot: &str, router: Router) -> Result<(), BoxError> {
     // The environment, or AWS Secrets Manager / Parameter Store first when CHATBRIDGE_SECRETS
     // names a source: read once here (once per cold start on Lambda), no code change needed.
     let config = chatbridge_core::config::Config::from_env().await?;
-    let lookup = |name: &str| config.lookup(name);
+    let lookup = |name: &str| config.lookup(name).or_else(|| default_var(bot, name));
     let bot = build_bot(router, &lookup).await?;
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
         return chatbridge_core::host::lambda::LambdaHost::new(bot)
@@ -163,8 +194,8 @@ async fn serve(router: Router) -> Result<(), BoxError> {
 }
 
 #[cfg(not(feature = "aws"))]
-async fn serve(router: Router) -> Result<(), BoxError> {
-    let lookup = |name: &str| std::env::var(name).ok();
+async fn serve(bot: &str, router: Router) -> Result<(), BoxError> {
+    let lookup = |name: &str| std::env::var(name).ok().or_else(|| default_var(bot, name));
     let bot = build_bot(router, &lookup).await?;
     serve_locally(bot, &lookup).await
 }
@@ -192,4 +223,48 @@ pub fn init_tracing(default: &str) {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+
+    use super::*;
+
+    /// The `scope` parameter of the install page's "Add to Slack" link.
+    async fn install_link_scope(bot: &str, scopes: Option<&str>) -> String {
+        let lookup = |name: &str| {
+            let set = match name {
+                "CHATBRIDGE_STORE" => Some(":memory:"),
+                "SLACK_SIGNING_SECRET" => Some("signing-secret"),
+                "SLACK_CLIENT_ID" => Some("123.456"),
+                "SLACK_CLIENT_SECRET" => Some("client-secret"),
+                "SLACK_SCOPES" => scopes,
+                _ => None,
+            };
+            set.map(str::to_owned).or_else(|| default_var(bot, name))
+        };
+        let built = build_bot(Router::new(), &lookup).await.expect("the bot builds");
+        let request = http::Request::get("/slack/install").body(Bytes::new()).expect("a request");
+        let page = built.handle(request).await;
+        assert_eq!(page.status(), 200);
+        let html = String::from_utf8_lossy(page.body()).replace("&amp;", "&");
+        let query = html.split("?client_id=").nth(1).expect("the link").split('"').next();
+        form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .find(|(name, _)| name == "scope")
+            .map(|(_, value)| value.into_owned())
+            .expect("a scope parameter")
+    }
+
+    #[tokio::test]
+    async fn each_example_asks_for_the_scopes_it_uses_unless_slack_scopes_says_otherwise() {
+        assert_eq!(
+            install_link_scope("emojibot", None).await,
+            "app_mentions:read,channels:history,chat:write,commands,groups:history,im:history,\
+             mpim:history,reactions:write"
+        );
+        assert_eq!(install_link_scope("hello_there", None).await, "chat:write,commands");
+        assert_eq!(install_link_scope("timing_bot", None).await, "chat:write,commands");
+        assert_eq!(install_link_scope("emojibot", Some("chat:write")).await, "chat:write");
+    }
 }

@@ -4,6 +4,7 @@
 use http::Method;
 use serde_json::Value;
 
+use super::ratelimit::Route;
 use super::{Call, DiscordClient, to_json};
 use crate::register::{CommandDefinition, Scope, SyncOutcome, is_up_to_date};
 use chatbridge_core::{DeliveryError, Platform};
@@ -66,11 +67,22 @@ impl DiscordClient {
         body: Option<Vec<u8>>,
     ) -> Result<bytes::Bytes, DeliveryError> {
         let app = self.application_id().to_owned();
-        let segments: Vec<&str> = match scope {
-            Scope::Global => vec!["applications", &app, "commands"],
-            Scope::Guild(guild) => vec!["applications", &app, "guilds", guild, "commands"],
+        let (segments, route): (Vec<&str>, Route) = match scope {
+            Scope::Global => (
+                vec!["applications", &app, "commands"],
+                Route {
+                    template: format!("{method} /applications/{{a}}/commands"),
+                    major: app.clone(),
+                },
+            ),
+            Scope::Guild(guild) => (
+                vec!["applications", &app, "guilds", guild, "commands"],
+                Route {
+                    template: format!("{method} /applications/{{a}}/guilds/{{g}}/commands"),
+                    major: guild.clone(),
+                },
+            ),
         };
-        let route = format!("{method} /{}", segments.join("/"));
         self.send(Call::rest(method, &segments, route, body)).await
     }
 }

@@ -17,7 +17,7 @@ use url::Url;
 use crate::ConfigError;
 use crate::model::InteractionToken;
 use crate::response::MessageBody;
-use ratelimit::RateLimiter;
+use ratelimit::{RateLimiter, Route};
 use request::message_id;
 pub(crate) use request::to_json;
 
@@ -89,7 +89,7 @@ pub(crate) struct Call<'a> {
     /// Path segments below the base URL; each is percent-encoded.
     pub(crate) segments: &'a [&'a str],
     /// The rate-limit route: the path template and its major parameter.
-    pub(crate) route: String,
+    pub(crate) route: Route,
     pub(crate) query: Option<&'a str>,
     pub(crate) body: Option<Vec<u8>>,
     /// Send the bot token (REST) or not (webhooks).
@@ -245,7 +245,10 @@ impl DiscordClient {
     ) -> Result<(), DeliveryError> {
         let emoji = crate::emoji::for_url(emoji);
         let segments = ["channels", channel_id, "messages", message_id, "reactions", &emoji, "@me"];
-        let route = format!("PUT /channels/{channel_id}/messages/:id/reactions");
+        let route = Route {
+            template: "PUT /channels/{c}/messages/{m}/reactions/{e}/@me".to_owned(),
+            major: channel_id.to_owned(),
+        };
         self.send(Call::rest(Method::PUT, &segments, route, None)).await?;
         Ok(())
     }
@@ -263,7 +266,10 @@ impl DiscordClient {
         body: &MessageBody,
     ) -> Result<String, DeliveryError> {
         let segments = ["channels", channel_id, "messages"];
-        let route = format!("POST /channels/{channel_id}/messages");
+        let route = Route {
+            template: "POST /channels/{c}/messages".to_owned(),
+            major: channel_id.to_owned(),
+        };
         let answer =
             self.send(Call::rest(Method::POST, &segments, route, Some(to_json(body)?))).await?;
         Ok(message_id(&answer))
@@ -280,8 +286,17 @@ impl DiscordClient {
         let app = self.inner.application_id.as_str();
         let mut segments = vec!["webhooks", app, token.expose()];
         segments.extend_from_slice(rest);
-        // The token is the major parameter: each interaction has its own bucket.
-        let route = format!("{method} /webhooks/{app}/{}/{}", token.expose(), rest.join("/"));
+        // The webhook and its token are the major parameter: each interaction has its own
+        // limits. A follow-up's id is not part of the route.
+        let tail: Vec<&str> = rest
+            .iter()
+            .enumerate()
+            .map(|(i, segment)| if i == 1 && *segment != "@original" { "{m}" } else { segment })
+            .collect();
+        let route = Route {
+            template: format!("{method} /webhooks/{{w}}/{{t}}/{}", tail.join("/")),
+            major: format!("{app}/{}", token.expose()),
+        };
         let body = body.map(to_json).transpose()?;
         let call = Call {
             method,

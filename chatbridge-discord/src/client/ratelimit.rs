@@ -1,5 +1,7 @@
-//! Remembers Discord's rate limits: the global one and one per route, learnt from
-//! `X-RateLimit-*` headers and 429 answers.
+//! Remembers Discord's rate limits: the global one, and one per bucket. Discord names a
+//! route's bucket in `X-RateLimit-Bucket`; routes that share a bucket share its limit, for the
+//! same major parameter (channel, guild, or webhook and token). Until a route's bucket is known,
+//! the route is its own bucket.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -7,19 +9,50 @@ use std::time::{Duration, Instant};
 
 use http::HeaderMap;
 
-/// When each route (and everything, for the global limit) may be called again.
+/// A call's rate-limit identity: its route (the method and the path with ids as placeholders)
+/// and its major parameter.
+#[derive(Clone, Debug)]
+pub(crate) struct Route {
+    /// `PATCH /webhooks/{w}/{t}/messages/@original`, `POST /channels/{c}/messages`, …
+    pub(crate) template: String,
+    /// The channel, guild, or webhook and token the call is about.
+    pub(crate) major: String,
+}
+
+/// When each bucket (and everything, for the global limit) may be called again.
 #[derive(Default)]
 pub(crate) struct RateLimiter {
     global: Mutex<Option<Instant>>,
-    routes: Mutex<HashMap<String, Instant>>,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// The bucket Discord named for each route template.
+    buckets: HashMap<String, String>,
+    /// When each bucket, with its major parameter, opens again.
+    closed: HashMap<String, Instant>,
+}
+
+impl State {
+    /// The key of the route's limit: its bucket's when known, else its own.
+    fn key(&self, route: &Route) -> String {
+        match self.buckets.get(&route.template) {
+            Some(bucket) => format!("bucket {bucket} {}", route.major),
+            None => format!("route {} {}", route.template, route.major),
+        }
+    }
 }
 
 impl RateLimiter {
     /// How long to wait before calling `route`, if at all.
-    pub(crate) fn wait(&self, route: &str) -> Option<Duration> {
+    pub(crate) fn wait(&self, route: &Route) -> Option<Duration> {
         let now = Instant::now();
         let global = *self.global.lock().unwrap_or_else(PoisonError::into_inner);
-        let local = self.routes.lock().unwrap_or_else(PoisonError::into_inner).get(route).copied();
+        let local = {
+            let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            state.closed.get(&state.key(route)).copied()
+        };
         [global, local]
             .into_iter()
             .flatten()
@@ -28,11 +61,17 @@ impl RateLimiter {
             .map(|until| until - now)
     }
 
-    /// Learns from a response's headers: a bucket with no calls left is closed until it
-    /// resets.
-    pub(crate) fn note_headers(&self, route: &str, headers: &HeaderMap) {
-        let remaining = header_str(headers, "x-ratelimit-remaining");
-        if remaining != Some("0") {
+    /// Learns from a response's headers: the route's bucket (`X-RateLimit-Bucket`), and a
+    /// bucket with no calls left (`X-RateLimit-Remaining: 0`) is closed until it resets
+    /// (`X-RateLimit-Reset-After`).
+    pub(crate) fn note_headers(&self, route: &Route, headers: &HeaderMap) {
+        if let Some(bucket) = header_str(headers, "x-ratelimit-bucket").filter(|b| !b.is_empty()) {
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            if state.buckets.get(&route.template).is_none_or(|known| known != bucket) {
+                state.buckets.insert(route.template.clone(), bucket.to_owned());
+            }
+        }
+        if header_str(headers, "x-ratelimit-remaining").map(str::trim) != Some("0") {
             return;
         }
         if let Some(reset_after) = header_str(headers, "x-ratelimit-reset-after").and_then(seconds)
@@ -41,17 +80,18 @@ impl RateLimiter {
         }
     }
 
-    /// Closes the route (or everything) for `retry_after`.
-    pub(crate) fn close(&self, route: &str, retry_after: Duration, global: bool) {
-        let until = Instant::now() + retry_after;
+    /// Closes the route's bucket (or everything) for `retry_after`.
+    pub(crate) fn close(&self, route: &Route, retry_after: Duration, global: bool) {
+        let now = Instant::now();
+        let until = now + retry_after;
         if global {
             let mut slot = self.global.lock().unwrap_or_else(PoisonError::into_inner);
             *slot = Some(slot.map_or(until, |current| current.max(until)));
         } else {
-            let mut routes = self.routes.lock().unwrap_or_else(PoisonError::into_inner);
-            let now = Instant::now();
-            routes.retain(|_, until| *until > now);
-            routes.insert(route.to_owned(), until);
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let key = state.key(route);
+            state.closed.retain(|_, until| *until > now);
+            state.closed.insert(key, until);
         }
     }
 }
@@ -106,16 +146,55 @@ mod tests {
         assert!(global);
     }
 
-    #[test]
-    fn an_exhausted_bucket_closes_its_route_only() {
-        let limits = RateLimiter::default();
+    fn route(template: &str, major: &str) -> Route {
+        Route { template: template.to_owned(), major: major.to_owned() }
+    }
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut headers = HeaderMap::new();
-        headers.insert("x-ratelimit-remaining", "0".parse().unwrap());
-        headers.insert("x-ratelimit-reset-after", "1.5".parse().unwrap());
-        limits.note_headers("a", &headers);
-        assert!(limits.wait("a").is_some_and(|w| w > Duration::from_secs(1)));
-        assert!(limits.wait("b").is_none());
-        limits.close("x", Duration::from_secs(2), true);
-        assert!(limits.wait("b").is_some());
+        for (name, value) in pairs {
+            headers.insert(*name, value.parse().unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn an_exhausted_route_closes_that_route_only() {
+        let limits = RateLimiter::default();
+        let exhausted =
+            headers(&[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset-after", "1.5")]);
+        limits.note_headers(&route("POST /a", "1"), &exhausted);
+        assert!(limits.wait(&route("POST /a", "1")).is_some_and(|w| w > Duration::from_secs(1)));
+        assert!(limits.wait(&route("POST /b", "1")).is_none());
+        assert!(limits.wait(&route("POST /a", "2")).is_none(), "another major parameter");
+        limits.close(&route("x", "1"), Duration::from_secs(2), true);
+        assert!(limits.wait(&route("POST /b", "1")).is_some(), "the global limit closes all");
+    }
+
+    #[test]
+    fn routes_in_one_bucket_share_its_limit_per_major_parameter() {
+        let limits = RateLimiter::default();
+        let (patch, post) = (route("PATCH /c/{c}", "9"), route("POST /c/{c}", "9"));
+        // PATCH learns its bucket while it has calls left: nothing closes.
+        limits.note_headers(
+            &patch,
+            &headers(&[("x-ratelimit-bucket", "abcd"), ("x-ratelimit-remaining", "4")]),
+        );
+        assert!(limits.wait(&patch).is_none());
+        // POST, in the same bucket, uses it up: PATCH waits too, for the same channel only.
+        limits.note_headers(
+            &post,
+            &headers(&[
+                ("x-ratelimit-bucket", "abcd"),
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset-after", "30"),
+            ]),
+        );
+        assert!(limits.wait(&patch).is_some_and(|w| w > Duration::from_secs(29)));
+        assert!(limits.wait(&post).is_some());
+        assert!(limits.wait(&route("PATCH /c/{c}", "8")).is_none());
+        // A route in another bucket is not held up.
+        limits.note_headers(&route("GET /d", "9"), &headers(&[("x-ratelimit-bucket", "efgh")]));
+        assert!(limits.wait(&route("GET /d", "9")).is_none());
     }
 }

@@ -91,7 +91,7 @@ impl Call<'_> {
     pub(super) fn rest<'a>(
         method: Method,
         segments: &'a [&'a str],
-        route: String,
+        route: ratelimit::Route,
         body: Option<Vec<u8>>,
     ) -> Call<'a> {
         Call { method, segments, route, query: None, body, bot_auth: true, retry_not_found: false }

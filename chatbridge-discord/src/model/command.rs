@@ -4,7 +4,7 @@
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use super::{Member, PartialMessage, Resolved, User, u8_enum};
+use super::{Member, PartialMessage, Resolved, User, lenient, u8_enum};
 
 u8_enum! {
     /// An application command's type.
@@ -48,29 +48,31 @@ u8_enum! {
     }
 }
 
-/// The `data` of an APPLICATION_COMMAND or APPLICATION_COMMAND_AUTOCOMPLETE interaction.
+/// The `data` of an APPLICATION_COMMAND or APPLICATION_COMMAND_AUTOCOMPLETE interaction. Every
+/// field may be missing; `options` and `resolved` of another shape read as empty.
 #[derive(Clone, PartialEq, Debug, Deserialize)]
 #[non_exhaustive]
 pub struct CommandData {
     /// The command's id.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::text_or_empty")]
     pub id: String,
     /// The command's name.
+    #[serde(default, deserialize_with = "lenient::text_or_empty")]
     pub name: String,
     /// The command's type (chat input when absent).
-    #[serde(rename = "type", default = "chat_input")]
+    #[serde(rename = "type", default = "chat_input", deserialize_with = "chat_input_or")]
     pub kind: CommandType,
     /// The options the user gave, possibly nested in a subcommand group and a subcommand.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub options: Vec<CommandOption>,
     /// The users, members, roles, channels, messages and attachments the options refer to.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub resolved: Resolved,
     /// The target of a USER or MESSAGE command.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub target_id: Option<String>,
     /// The guild the command is registered in, for guild commands.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub guild_id: Option<String>,
 }
 
@@ -118,7 +120,7 @@ pub enum OptionValue {
     Partial(String),
     /// An option type this version does not know, or a value of the wrong shape.
     Unknown {
-        /// The option type as sent.
+        /// The option type as sent (`Unknown(0)` when absent).
         kind: OptionType,
         /// The value as sent.
         value: Option<Value>,
@@ -200,10 +202,17 @@ impl CommandData {
         self.leaf_options().iter().find(|o| o.name == name).map(|o| &o.value)
     }
 
-    /// The option the user is typing in (autocomplete).
+    /// The option the user is typing in (autocomplete), at whatever depth it is.
     #[must_use]
     pub fn focused(&self) -> Option<&CommandOption> {
-        self.leaf_options().iter().find(|o| o.focused)
+        fn find(options: &[CommandOption]) -> Option<&CommandOption> {
+            options.iter().find_map(|o| match &o.value {
+                _ if o.focused => Some(o),
+                OptionValue::SubCommand(inner) | OptionValue::SubCommandGroup(inner) => find(inner),
+                _ => None,
+            })
+        }
+        find(&self.options)
     }
 
     /// The resolved target of a USER or MESSAGE command.
@@ -223,26 +232,35 @@ impl CommandData {
 
 impl<'de> Deserialize<'de> for CommandOption {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Every field may be missing or of another shape: the option is then kept as
+        // `OptionValue::Unknown` with what was sent.
         #[derive(Deserialize)]
         struct Raw {
+            #[serde(default, deserialize_with = "lenient::text_or_empty")]
             name: String,
-            #[serde(rename = "type")]
-            kind: OptionType,
+            #[serde(rename = "type", default, deserialize_with = "lenient::or_none")]
+            kind: Option<OptionType>,
             #[serde(default)]
             value: Option<Value>,
-            #[serde(default)]
+            #[serde(default, deserialize_with = "lenient::or_default")]
             options: Vec<CommandOption>,
-            #[serde(default)]
+            #[serde(default, deserialize_with = "lenient::or_default")]
             focused: bool,
         }
         let raw = Raw::deserialize(deserializer)?;
-        let value = typed_value(raw.kind, raw.value, raw.options, raw.focused);
+        let kind = raw.kind.unwrap_or(OptionType::Unknown(0));
+        let value = typed_value(kind, raw.value, raw.options, raw.focused);
         Ok(Self { name: raw.name, value, focused: raw.focused })
     }
 }
 
 fn chat_input() -> CommandType {
     CommandType::ChatInput
+}
+
+/// A command type of another shape reads as chat input, as an absent one does.
+fn chat_input_or<'de, D: Deserializer<'de>>(deserializer: D) -> Result<CommandType, D::Error> {
+    lenient::or_none(deserializer).map(|kind| kind.unwrap_or(CommandType::ChatInput))
 }
 
 fn typed_value(

@@ -1,12 +1,15 @@
 //! The interaction envelope: who, where, and the type-specific data.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::{CommandData, ComponentData, Member, ModalSubmitData, PartialMessage, User, u8_enum};
+use super::{
+    CommandData, ComponentData, Member, ModalSubmitData, PartialMessage, User, lenient, u8_enum,
+};
 
 u8_enum! {
     /// An interaction's type.
@@ -38,6 +41,10 @@ u8_enum! {
 
 /// A received interaction.
 ///
+/// Only `type` is required: Discord's own examples leave out `application_id`, the
+/// interaction's `id` and `token`, or the invoker. Whatever is missing or of another shape reads
+/// as `None` or empty; data that does not fit its type is kept in [`InteractionData::Unknown`].
+///
 /// ```
 /// use chatbridge_discord::model::{Interaction, InteractionType};
 ///
@@ -48,9 +55,9 @@ u8_enum! {
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
 pub struct Interaction {
-    /// The interaction's id.
+    /// The interaction's id (empty when not sent).
     pub id: String,
-    /// The application's id.
+    /// The application's id (empty when not sent).
     pub application_id: String,
     /// The interaction's type.
     pub kind: InteractionType,
@@ -66,7 +73,7 @@ pub struct Interaction {
     pub member: Option<Member>,
     /// The invoking user, in a DM.
     pub user: Option<User>,
-    /// The token for responses and follow-ups, valid for 15 minutes.
+    /// The token for responses and follow-ups, valid for 15 minutes (empty when not sent).
     pub token: InteractionToken,
     /// The message a component is attached to.
     pub message: Option<PartialMessage>,
@@ -78,6 +85,11 @@ pub struct Interaction {
     pub guild_locale: Option<String>,
     /// Where it was triggered from.
     pub context: Option<ContextType>,
+    /// The installations the interaction was authorized for: `"0"` (guild install) maps to the
+    /// guild id (`"0"` in the bot's DM), `"1"` (user install) to the authorizing user's id.
+    pub authorizing_integration_owners: BTreeMap<String, String>,
+    /// The largest attachment the invoking user may upload here, in bytes.
+    pub attachment_size_limit: Option<u64>,
     /// The monetization entitlements of the user and guild, as sent.
     pub entitlements: Vec<Value>,
 }
@@ -96,24 +108,27 @@ pub enum InteractionData {
     Autocomplete(CommandData),
     /// A modal submission (MODAL_SUBMIT).
     Modal(ModalSubmitData),
-    /// An interaction type this version does not know, or data it could not read.
+    /// The data of an interaction type this version does not know, or data that does not have
+    /// its type's shape, as sent (`Null` when absent).
     Unknown(Value),
 }
 
-/// A channel as interactions carry it.
+/// A channel as interactions carry it; every field may be missing.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct PartialChannel {
     /// The channel's id.
+    #[serde(deserialize_with = "lenient::text_or_empty")]
     pub id: String,
     /// The channel's type number (0 guild text, 1 DM, 3 group DM, 11 public thread, …).
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type", deserialize_with = "lenient::or_default")]
     pub kind: u8,
     /// The channel's name, for guild channels.
-    #[serde(default)]
+    #[serde(deserialize_with = "lenient::text")]
     pub name: Option<String>,
     /// The parent channel or category.
-    #[serde(default)]
+    #[serde(deserialize_with = "lenient::text")]
     pub parent_id: Option<String>,
 }
 
@@ -154,8 +169,9 @@ impl Interaction {
     ///
     /// # Errors
     ///
-    /// The body is not JSON, or lacks `id`, `application_id`, `type` or `token`. Unknown
-    /// fields and type numbers are no error.
+    /// The body is not JSON, not an object, or has no `type` that is an integer from 0 to 255.
+    /// Missing fields, fields of other shapes, unknown fields and unknown type numbers are no
+    /// error.
     pub fn from_slice(body: &[u8]) -> Result<Self, serde_json::Error> {
         chatbridge_core::adapter::from_json(body)
     }
@@ -169,7 +185,10 @@ impl Interaction {
     /// The channel id, from `channel_id` or `channel.id`.
     #[must_use]
     pub fn channel_id(&self) -> Option<&str> {
-        self.channel_id.as_deref().or_else(|| self.channel.as_ref().map(|c| c.id.as_str()))
+        self.channel_id
+            .as_deref()
+            .or_else(|| self.channel.as_ref().map(|c| c.id.as_str()))
+            .filter(|id| !id.is_empty())
     }
 
     /// The command data of a command or autocomplete interaction.
@@ -202,9 +221,12 @@ impl Interaction {
 
 impl<'de> Deserialize<'de> for Interaction {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Only `type` is required; every other field of the wrong shape reads as absent.
         #[derive(Deserialize)]
         struct Raw {
+            #[serde(default, deserialize_with = "lenient::text_or_empty")]
             id: String,
+            #[serde(default, deserialize_with = "lenient::text_or_empty")]
             application_id: String,
             #[serde(rename = "type")]
             kind: InteractionType,
@@ -212,32 +234,37 @@ impl<'de> Deserialize<'de> for Interaction {
             // straight into its typed form: no `Value` tree in between.
             #[serde(default)]
             data: Option<Box<RawValue>>,
-            #[serde(default)]
+            #[serde(default, deserialize_with = "lenient::text")]
             guild_id: Option<String>,
-            #[serde(default)]
+            #[serde(default, deserialize_with = "lenient::text")]
             channel_id: Option<String>,
-            #[serde(default)]
+            #[serde(default, deserialize_with = "lenient::or_none")]
             channel: Option<PartialChannel>,
-            #[serde(default)]
+            #[serde(default, deserialize_with = "lenient::or_none")]
             member: Option<Member>,
-            #[serde(default)]
+            #[serde(default, deserialize_with = "lenient::or_none")]
             user: Option<User>,
-            token: InteractionToken,
-            #[serde(default)]
+            #[serde(default, deserialize_with = "lenient::text_or_empty")]
+            token: String,
+            #[serde(default, deserialize_with = "lenient::or_none")]
             message: Option<PartialMessage>,
-            #[serde(default)]
+            #[serde(default, deserialize_with = "lenient::text")]
             app_permissions: Option<String>,
-            #[serde(default)]
+            #[serde(default, deserialize_with = "lenient::text")]
             locale: Option<String>,
-            #[serde(default)]
+            #[serde(default, deserialize_with = "lenient::text")]
             guild_locale: Option<String>,
-            #[serde(default)]
+            #[serde(default, deserialize_with = "lenient::or_none")]
             context: Option<ContextType>,
-            #[serde(default)]
+            #[serde(default, deserialize_with = "lenient::or_default")]
+            authorizing_integration_owners: BTreeMap<String, String>,
+            #[serde(default, deserialize_with = "lenient::or_none")]
+            attachment_size_limit: Option<u64>,
+            #[serde(default, deserialize_with = "lenient::or_default")]
             entitlements: Vec<Value>,
         }
         let raw = Raw::deserialize(deserializer)?;
-        let data = typed_data(raw.kind, raw.data).map_err(serde::de::Error::custom)?;
+        let data = typed_data(raw.kind, raw.data.as_deref());
         Ok(Self {
             id: raw.id,
             application_id: raw.application_id,
@@ -248,47 +275,54 @@ impl<'de> Deserialize<'de> for Interaction {
             channel: raw.channel,
             member: raw.member,
             user: raw.user,
-            token: raw.token,
+            token: InteractionToken(raw.token),
             message: raw.message,
             app_permissions: raw.app_permissions,
             locale: raw.locale,
             guild_locale: raw.guild_locale,
             context: raw.context,
+            authorizing_integration_owners: raw.authorizing_integration_owners,
+            attachment_size_limit: raw.attachment_size_limit,
             entitlements: raw.entitlements,
         })
     }
 }
 
-/// Reads `data` by interaction type. Known types with malformed data are errors (a 400);
-/// unknown types keep their data as it came.
-fn typed_data(
-    kind: InteractionType,
-    data: Option<Box<RawValue>>,
-) -> Result<InteractionData, String> {
-    let missing = || format!("interaction type {} without data", u8::from(kind));
-    let raw = data.as_deref().map(RawValue::get);
-    match kind {
-        InteractionType::Ping => Ok(InteractionData::None),
-        InteractionType::ApplicationCommand => serde_json::from_str(raw.ok_or_else(missing)?)
-            .map(InteractionData::Command)
-            .map_err(|e| format!("command data: {e}")),
-        InteractionType::ApplicationCommandAutocomplete => {
-            serde_json::from_str(raw.ok_or_else(missing)?)
-                .map(InteractionData::Autocomplete)
-                .map_err(|e| format!("autocomplete data: {e}"))
+/// Reads `data` by interaction type. Missing data reads as the type's empty data; data that
+/// does not have the type's shape, and the data of unknown types, are kept as they came.
+fn typed_data(kind: InteractionType, data: Option<&RawValue>) -> InteractionData {
+    let text = data.map_or("{}", RawValue::get);
+    // Serde would also read a struct from an array, by position: data must be an object.
+    let object = text.trim_start().starts_with('{');
+    let typed = match kind {
+        InteractionType::Ping => return InteractionData::None,
+        _ if !object => None,
+        InteractionType::ApplicationCommand => {
+            serde_json::from_str(text).map(InteractionData::Command).ok()
         }
-        InteractionType::MessageComponent => serde_json::from_str(raw.ok_or_else(missing)?)
-            .map(InteractionData::Component)
-            .map_err(|e| format!("component data: {e}")),
-        InteractionType::ModalSubmit => raw
-            .and_then(|raw| serde_json::from_str::<Value>(raw).ok())
+        InteractionType::ApplicationCommandAutocomplete => {
+            serde_json::from_str(text).map(InteractionData::Autocomplete).ok()
+        }
+        InteractionType::MessageComponent => {
+            serde_json::from_str(text).map(InteractionData::Component).ok()
+        }
+        InteractionType::ModalSubmit => serde_json::from_str::<Value>(text)
+            .ok()
             .as_ref()
             .and_then(ModalSubmitData::from_value)
-            .map(InteractionData::Modal)
-            .ok_or_else(|| "modal data without custom_id".to_owned()),
-        InteractionType::Unknown(_) => Ok(InteractionData::Unknown(match raw {
-            Some(raw) => serde_json::from_str(raw).map_err(|e| format!("data: {e}"))?,
-            None => Value::Null,
-        })),
-    }
+            .map(InteractionData::Modal),
+        InteractionType::Unknown(_) => None,
+    };
+    typed.unwrap_or_else(|| {
+        if !matches!(kind, InteractionType::Unknown(_)) {
+            tracing::debug!(
+                kind = u8::from(kind),
+                "interaction data of an unexpected shape kept raw"
+            );
+        }
+        // The body parsed, so its `data` is JSON.
+        InteractionData::Unknown(
+            data.and_then(|raw| serde_json::from_str(raw.get()).ok()).unwrap_or(Value::Null),
+        )
+    })
 }

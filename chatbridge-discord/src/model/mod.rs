@@ -1,11 +1,18 @@
-//! Interaction payloads as Discord sends them, parsed leniently: unknown fields are ignored and
-//! unknown type numbers become `Unknown(n)` instead of failing the request.
+//! Interaction payloads as Discord sends them, parsed leniently: only the interaction's `type`
+//! is required; missing fields are `None` or empty, unknown fields are ignored, unknown type
+//! numbers become `Unknown(n)` and data of an unexpected shape is kept as raw JSON, instead of
+//! failing the request.
 //!
-//! Ids are snowflakes kept as the strings Discord writes.
+//! The models are this crate's own rather than `twilight-model`'s, which refuses an interaction
+//! without `application_id`, `id`, `token`, `attachment_size_limit` or
+//! `authorizing_integration_owners`: fields that Discord's own examples leave out.
+//!
+//! Ids are snowflakes kept as the strings Discord writes (a number in their place is written out).
 
 mod command;
 mod component;
 mod interaction;
+mod lenient;
 mod resolved;
 
 pub use command::{CommandData, CommandOption, CommandType, OptionType, OptionValue, Target};

@@ -1,32 +1,31 @@
 //! Users, members, roles, channels, messages and attachments, and the `resolved` map that
-//! carries them alongside ids.
+//! carries them alongside ids. Every field may be missing (empty or `None` then).
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::PartialChannel;
+use super::{PartialChannel, lenient};
 
 /// A Discord user.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct User {
     /// The user's id.
+    #[serde(deserialize_with = "lenient::text_or_empty")]
     pub id: String,
     /// The unique user name.
-    #[serde(default)]
     pub username: String,
     /// The display name, when the user set one.
-    #[serde(default)]
     pub global_name: Option<String>,
     /// The legacy discriminator (`"0"` for migrated users).
-    #[serde(default)]
+    #[serde(deserialize_with = "lenient::text")]
     pub discriminator: Option<String>,
     /// The avatar hash.
-    #[serde(default)]
     pub avatar: Option<String>,
     /// Whether the user is a bot.
-    #[serde(default)]
+    #[serde(deserialize_with = "lenient::or_default")]
     pub bot: bool,
 }
 
@@ -41,107 +40,93 @@ impl User {
 /// A guild member. In an interaction's `member` it carries `user`; in `resolved.members` it
 /// does not (the user is in `resolved.users` under the same id).
 #[derive(Clone, PartialEq, Eq, Debug, Default, Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Member {
     /// The user, when sent.
-    #[serde(default)]
     pub user: Option<User>,
     /// The guild nickname.
-    #[serde(default)]
     pub nick: Option<String>,
     /// The ids of the member's roles.
-    #[serde(default)]
     pub roles: Vec<String>,
     /// The member's permissions in the channel, as a decimal bit set string.
-    #[serde(default)]
     pub permissions: Option<String>,
     /// When the member joined (ISO 8601).
-    #[serde(default)]
     pub joined_at: Option<String>,
 }
 
 /// A guild role.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Role {
     /// The role's id.
+    #[serde(deserialize_with = "lenient::text_or_empty")]
     pub id: String,
     /// The role's name.
-    #[serde(default)]
     pub name: String,
     /// The colour as an RGB integer.
-    #[serde(default)]
     pub color: u32,
     /// The role's permissions, as a decimal bit set string.
-    #[serde(default)]
     pub permissions: Option<String>,
 }
 
 /// An uploaded file.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Attachment {
     /// The attachment's id.
+    #[serde(deserialize_with = "lenient::text_or_empty")]
     pub id: String,
     /// The file name.
-    #[serde(default)]
     pub filename: String,
     /// The size in bytes.
-    #[serde(default)]
     pub size: u64,
     /// Where to download it.
-    #[serde(default)]
     pub url: String,
     /// A proxied download URL.
-    #[serde(default)]
     pub proxy_url: Option<String>,
     /// The media type.
-    #[serde(default)]
     pub content_type: Option<String>,
 }
 
 /// The parts of a message an interaction carries (the message a component is on, a MESSAGE
 /// command's target).
 #[derive(Clone, PartialEq, Eq, Debug, Default, Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct PartialMessage {
     /// The message's id.
+    #[serde(deserialize_with = "lenient::text_or_empty")]
     pub id: String,
     /// The channel it is in.
-    #[serde(default)]
+    #[serde(deserialize_with = "lenient::text_or_empty")]
     pub channel_id: String,
     /// Its text.
-    #[serde(default)]
     pub content: String,
     /// Who wrote it.
-    #[serde(default)]
     pub author: Option<User>,
     /// When it was sent (ISO 8601).
-    #[serde(default)]
     pub timestamp: Option<String>,
 }
 
 /// Objects referenced by id in options, selects and targets, keyed by id.
 #[derive(Clone, PartialEq, Debug, Default, Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Resolved {
     /// Users.
-    #[serde(default)]
     pub users: BTreeMap<String, User>,
     /// Guild members (without their `user`, which is in `users`).
-    #[serde(default)]
     pub members: BTreeMap<String, Member>,
     /// Roles.
-    #[serde(default)]
     pub roles: BTreeMap<String, Role>,
     /// Channels.
-    #[serde(default)]
     pub channels: BTreeMap<String, PartialChannel>,
     /// Messages.
-    #[serde(default)]
     pub messages: BTreeMap<String, PartialMessage>,
     /// Attachments.
-    #[serde(default)]
     pub attachments: BTreeMap<String, Attachment>,
 }
 

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use chatbridge_core::Secret;
@@ -46,7 +47,8 @@ impl SlackOAuthBuilder {
         }
     }
 
-    /// The bot scopes to ask for (`chat:write`, `reactions:write`, …).
+    /// The bot scopes to ask for (`chat:write`, `reactions:write`, …): none by default, and a
+    /// link without them gives no bot token (the install page warns of it).
     pub fn scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
         self.scopes = scopes.into_iter().map(Into::into).collect();
         self
@@ -132,6 +134,7 @@ impl SlackOAuthBuilder {
                 clock: self.clock.unwrap_or_else(system_clock),
                 api,
                 flights: Mutex::new(HashMap::new()),
+                warned_no_scopes: AtomicBool::new(false),
             }),
         })
     }

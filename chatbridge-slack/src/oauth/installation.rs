@@ -1,12 +1,9 @@
-//! [`Installation`]: one workspace's (or organisation's) install of the app, and
-//! [`InstallationStore`], which keeps installations in any [`Store`](chatbridge_core::store::Store).
+//! [`Installation`]: one install of the app into a workspace (or an organisation), by one user,
+//! and the store keys it lives under.
 
-use std::fmt;
 use std::time::Duration;
 
-use bytes::Bytes;
-use chatbridge_core::store::SharedStore;
-use chatbridge_core::{Secret, StoreError};
+use chatbridge_core::Secret;
 use serde::{Deserialize, Serialize};
 
 use crate::BotIds;
@@ -14,10 +11,16 @@ use crate::BotIds;
 /// The prefix of every installation key.
 pub(crate) const KEY_PREFIX: &str = "slack/installation/";
 
-/// One install of the app: into a workspace, or org-wide into an Enterprise Grid organisation.
+/// One install of the app: into a workspace, or org-wide into an Enterprise Grid organisation,
+/// by one user.
 ///
-/// `Debug` redacts the tokens. The JSON an [`InstallationStore`] writes holds them in clear:
-/// the store must be protected like any other credential store.
+/// Found through an [`InstallationStore`](super::InstallationStore), it holds the workspace's
+/// bot (the latest install's) and one user's user token: the installing user's of
+/// [`find`](super::InstallationStore::find), or the requesting user's own in what a handler
+/// sees.
+///
+/// `Debug` redacts the tokens. The JSON an [`InstallationStore`](super::InstallationStore)
+/// writes holds them in clear: the store must be protected like any other credential store.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Installation {
@@ -81,18 +84,59 @@ impl Installation {
         ids
     }
 
-    /// The store key: `slack/installation/{enterprise or -}/{team or -}`; an org-wide install
-    /// has no team part.
+    /// The key of the workspace's record (its bot): `slack/installation/{enterprise or -}/{team
+    /// or -}`; an org-wide install has no team part.
     #[must_use]
     pub fn key(&self) -> String {
         let team = if self.is_enterprise_install { None } else { self.team_id.as_deref() };
         key(self.enterprise_id.as_deref(), team)
     }
+
+    /// The key of the installing user's own record (their user token):
+    /// `{key}/user/{user}`. `None` without a user.
+    #[must_use]
+    pub fn user_key(&self) -> Option<String> {
+        Some(user_key(&self.key(), self.user_id.as_deref()?))
+    }
+
+    /// Whether it holds a bot or a user token.
+    pub(crate) fn has_token(&self) -> bool {
+        self.bot_token.is_some() || self.user_token.is_some()
+    }
+
+    /// Forgets the bot token, its refresh token and its expiry.
+    pub(crate) fn clear_bot_token(&mut self) {
+        self.bot_token = None;
+        self.bot_refresh_token = None;
+        self.bot_token_expires_at = None;
+    }
+
+    /// Forgets the user token, its refresh token and its expiry.
+    pub(crate) fn clear_user_token(&mut self) {
+        self.user_token = None;
+        self.user_refresh_token = None;
+        self.user_token_expires_at = None;
+    }
+
+    /// Takes the user, their token and its scopes from `other` (`None`: no user at all).
+    pub(crate) fn set_user(&mut self, other: Option<&Self>) {
+        let other = other.cloned().unwrap_or_default();
+        self.user_id = other.user_id;
+        self.user_token = other.user_token;
+        self.user_scopes = other.user_scopes;
+        self.user_refresh_token = other.user_refresh_token;
+        self.user_token_expires_at = other.user_token_expires_at;
+    }
 }
 
-/// The key for an enterprise and team; ids are percent-encoded outside `[A-Za-z0-9_-]`.
+/// The key for an enterprise and team; ids are percent-encoded outside `[A-Za-z0-9_]`.
 pub(crate) fn key(enterprise: Option<&str>, team: Option<&str>) -> String {
     format!("{KEY_PREFIX}{}/{}", part(enterprise), part(team))
+}
+
+/// The key of a user's record under a workspace's key.
+pub(crate) fn user_key(workspace: &str, user: &str) -> String {
+    format!("{workspace}/user/{}", part(Some(user)))
 }
 
 fn part(id: Option<&str>) -> String {
@@ -105,157 +149,6 @@ fn part(id: Option<&str>) -> String {
                 _ => format!("%{b:02X}"),
             })
             .collect(),
-    }
-}
-
-/// Installations in a [`SharedStore`], as JSON under
-/// `slack/installation/{enterprise or -}/{team or -}`.
-///
-/// ```
-/// use std::sync::Arc;
-/// use chatbridge_core::{Secret, store::MemoryStore};
-/// use chatbridge_slack::oauth::{Installation, InstallationStore};
-///
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// let store = InstallationStore::new(Arc::new(MemoryStore::new()));
-/// let mut installation = Installation::new(None, Some("T1".into()));
-/// installation.bot_token = Some(Secret::new("xoxb-1"));
-/// store.save(&installation).await?;
-/// let found = store.find(None, Some("T1")).await?.unwrap();
-/// assert_eq!(found.bot_token, Some(Secret::new("xoxb-1")));
-/// # Ok::<_, chatbridge_core::StoreError>(()) }).unwrap();
-/// ```
-#[derive(Clone)]
-pub struct InstallationStore {
-    store: SharedStore,
-}
-
-impl InstallationStore {
-    /// Installations kept in `store`.
-    #[must_use]
-    pub fn new(store: SharedStore) -> Self {
-        Self { store }
-    }
-
-    /// The store underneath.
-    #[must_use]
-    pub fn store(&self) -> &SharedStore {
-        &self.store
-    }
-
-    /// Saves an installation, replacing the one with the same enterprise and team.
-    ///
-    /// # Errors
-    ///
-    /// The store failed, or the installation could not be encoded.
-    pub async fn save(&self, installation: &Installation) -> Result<(), StoreError> {
-        let json =
-            serde_json::to_vec(installation).map_err(|e| StoreError::Backend(Box::new(e)))?;
-        self.store.put(&installation.key(), Bytes::from(json), None).await
-    }
-
-    /// The installation for a workspace: its own, else its organisation's org-wide install
-    /// (else, for a request that names an organisation, one saved without it). With no team,
-    /// only an org-wide install is found.
-    ///
-    /// # Errors
-    ///
-    /// The store failed. A record that no longer decodes counts as absent (and is logged).
-    pub async fn find(
-        &self,
-        enterprise: Option<&str>,
-        team: Option<&str>,
-    ) -> Result<Option<Installation>, StoreError> {
-        let mut keys = Vec::with_capacity(3);
-        if team.is_some() {
-            keys.push(key(enterprise, team));
-        }
-        if enterprise.is_some() {
-            keys.push(key(enterprise, None));
-            if team.is_some() {
-                keys.push(key(None, team));
-            }
-        }
-        for key in keys {
-            if let Some(found) = self.load(&key).await? {
-                return Ok(Some(found));
-            }
-        }
-        Ok(None)
-    }
-
-    /// The installation under exactly this key, if any.
-    pub(crate) async fn load(&self, key: &str) -> Result<Option<Installation>, StoreError> {
-        let Some(bytes) = self.store.get(key).await? else { return Ok(None) };
-        match serde_json::from_slice(&bytes) {
-            Ok(installation) => Ok(Some(installation)),
-            Err(error) => {
-                tracing::warn!(%error, "a stored slack installation does not decode; ignored");
-                Ok(None)
-            }
-        }
-    }
-
-    /// Removes the installation with this enterprise and team (an org-wide one with no team).
-    ///
-    /// # Errors
-    ///
-    /// The store failed.
-    pub async fn delete(
-        &self,
-        enterprise: Option<&str>,
-        team: Option<&str>,
-    ) -> Result<(), StoreError> {
-        self.store.delete(&key(enterprise, team)).await
-    }
-
-    /// Removes the tokens `tokens_revoked` names: the bot token when the installation's bot
-    /// user is among `bot_users`, the user token when its installing user is among `users`.
-    /// An installation left with no token is removed. Returns whether anything changed.
-    ///
-    /// # Errors
-    ///
-    /// The store failed.
-    pub async fn revoke(
-        &self,
-        enterprise: Option<&str>,
-        team: Option<&str>,
-        bot_users: &[String],
-        users: &[String],
-    ) -> Result<bool, StoreError> {
-        let Some(mut installation) = self.find(enterprise, team).await? else {
-            return Ok(false);
-        };
-        let named =
-            |id: &Option<String>, list: &[String]| id.as_ref().is_some_and(|id| list.contains(id));
-        let mut changed = false;
-        if installation.bot_token.is_some() && named(&installation.bot_user_id, bot_users) {
-            installation.bot_token = None;
-            installation.bot_refresh_token = None;
-            installation.bot_token_expires_at = None;
-            changed = true;
-        }
-        if installation.user_token.is_some() && named(&installation.user_id, users) {
-            installation.user_token = None;
-            installation.user_refresh_token = None;
-            installation.user_token_expires_at = None;
-            changed = true;
-        }
-        if !changed {
-            return Ok(false);
-        }
-        if installation.bot_token.is_none() && installation.user_token.is_none() {
-            self.store.delete(&installation.key()).await?;
-        } else {
-            self.save(&installation).await?;
-        }
-        Ok(true)
-    }
-}
-
-impl fmt::Debug for InstallationStore {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("InstallationStore").finish_non_exhaustive()
     }
 }
 

@@ -9,10 +9,14 @@
 //!   store, exchanges the code with `oauth.v2.access` (client id and secret by HTTP Basic),
 //!   saves the [`Installation`] and shows a success page. Denied, expired, replayed or unbound
 //!   states and Slack's refusals get an error page (400 or 403) and store nothing.
+//! - Installations are kept as Bolt keeps them: the workspace's bot (the latest install wins)
+//!   and one record per installing user, so that each keeps their own user token.
 //! - A [`SlackAdapter`](crate::SlackAdapter) built with [`oauth`](crate::SlackAdapterBuilder::oauth)
-//!   finds each request's installation and answers with that workspace's token; rotating tokens
-//!   are refreshed within 5 minutes of expiry, once, however many requests need them.
-//! - `app_uninstalled` removes the installation; `tokens_revoked` removes the tokens it names.
+//!   finds each request's installation and answers with that workspace's bot token, and the
+//!   requesting user's own user token when they installed the app; rotating tokens are
+//!   refreshed within 5 minutes of expiry, once, however many requests need them.
+//! - `app_uninstalled` removes the installation and every user's; `tokens_revoked` removes the
+//!   tokens it names.
 //!
 //! The store holds tokens in clear: protect it like any credential store.
 //!
@@ -37,6 +41,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -50,12 +55,15 @@ mod builder;
 mod flow;
 mod installation;
 mod pages;
+mod requests;
 mod rotation;
+mod store;
 
 pub use builder::SlackOAuthBuilder;
 pub use flow::{InstallPage, OAuthRedirect};
-pub use installation::{Installation, InstallationStore};
-pub(crate) use rotation::prepare;
+pub use installation::Installation;
+pub(crate) use requests::prepare;
+pub use store::InstallationStore;
 
 /// Slack's authorize page.
 pub const DEFAULT_AUTHORIZE_URL: &str = "https://slack.com/oauth/v2/authorize";
@@ -113,6 +121,8 @@ pub(crate) struct Inner {
     pub(crate) api: SlackClient,
     /// One async lock per installation key: in-process single flight for refreshes.
     pub(crate) flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Whether the warning about an install link without bot scopes was given.
+    pub(crate) warned_no_scopes: AtomicBool,
 }
 
 impl SlackOAuth {
@@ -202,8 +212,18 @@ impl SlackOAuth {
     }
 
     /// The install page endpoint (`GET`).
+    ///
+    /// An install link that asks for no bot scopes gives no bot token: the first time such a
+    /// page is built, a warning is logged.
     #[must_use]
     pub fn install_page(&self) -> InstallPage {
+        let inner = self.inner();
+        if inner.scopes.is_empty() && !inner.warned_no_scopes.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                "the slack install link asks for no bot scopes: an install gives no bot token \
+                 (set SLACK_SCOPES or SlackOAuthBuilder::scopes)"
+            );
+        }
         InstallPage::new(self.clone())
     }
 
@@ -219,27 +239,6 @@ impl SlackOAuth {
         builder
             .route(self.inner.install_path.clone(), self.install_page())
             .route(self.inner.redirect_path.clone(), self.redirect())
-    }
-
-    /// A workspace's installation, its tokens refreshed first if they expire within five
-    /// minutes. `None` when the app is not installed there.
-    ///
-    /// # Errors
-    ///
-    /// The store failed; the refresh failed and the token has already expired; another
-    /// process's refresh of an expired token took too long.
-    pub async fn authorize(
-        &self,
-        enterprise: Option<&str>,
-        team: Option<&str>,
-    ) -> Result<Option<Installation>, OAuthError> {
-        let Some(installation) = self.inner.installations.find(enterprise, team).await? else {
-            return Ok(None);
-        };
-        if !rotation::needs_refresh(&installation, self.inner.clock.unix_seconds()) {
-            return Ok(Some(installation));
-        }
-        rotation::refresh(self, installation).await
     }
 
     pub(crate) fn inner(&self) -> &Inner {

@@ -3,19 +3,14 @@
 //! use, so exactly one refresh may run per installation: in this process an async lock per
 //! installation, across processes a short lock key taken with `put_if_absent`; the others
 //! re-read the store.
-//!
-//! Also here: which workspace a request comes from, and the lifecycle events.
 
 use std::time::Duration;
 
 use bytes::Bytes;
-use chatbridge_core::{AdapterError, Secret};
-use serde_json::Value;
+use chatbridge_core::Secret;
 
 use super::installation::REFRESH_MARGIN;
 use super::{Inner, Installation, OAuthError, SlackOAuth, flow};
-use crate::SlackPayload;
-use crate::events::str_field;
 
 /// How long a cross-process refresh lock lives if its holder dies.
 const LOCK_TTL: Duration = Duration::from_secs(30);
@@ -38,26 +33,47 @@ fn expiring(refresh: Option<&Secret>, expires_at: Option<u64>, now: u64) -> bool
         && expires_at.is_some_and(|at| now.saturating_add(REFRESH_MARGIN.as_secs()) >= at)
 }
 
-/// Whether the bot token still works now.
+/// Whether the record's token still works now: the bot token of a workspace's record, the user
+/// token of a user's.
 fn still_valid(installation: &Installation, now: u64) -> bool {
-    installation.bot_token.is_some() && installation.bot_token_expires_at.is_none_or(|at| now < at)
+    let i = installation;
+    let works =
+        |token: &Option<Secret>, at: Option<u64>| token.is_some() && at.is_none_or(|at| now < at);
+    if i.bot_token.is_some() {
+        works(&i.bot_token, i.bot_token_expires_at)
+    } else {
+        works(&i.user_token, i.user_token_expires_at)
+    }
 }
 
-/// Refreshes an installation's tokens, once however many ask at the same time.
+/// The record under `key`, its tokens refreshed first if they expire within the margin.
+pub(super) async fn fresh(
+    oauth: &SlackOAuth,
+    key: String,
+    record: Installation,
+) -> Result<Option<Installation>, OAuthError> {
+    if needs_refresh(&record, oauth.inner().clock.unix_seconds()) {
+        refresh(oauth, key, record).await
+    } else {
+        Ok(Some(record))
+    }
+}
+
+/// Refreshes the tokens of the record under `key`, once however many ask at the same time.
 ///
 /// The refresh runs in its own task, so that it is never cancelled half way (a refresh token
 /// Slack has spent must not be lost with its answer): a caller waits at most
 /// [`REFRESH_WAIT`] while its current token still works, then goes on with that one.
-pub(super) async fn refresh(
+async fn refresh(
     oauth: &SlackOAuth,
+    key: String,
     installation: Installation,
 ) -> Result<Option<Installation>, OAuthError> {
     let now = oauth.inner().clock.unix_seconds();
-    let current = still_valid(&installation, now).then(|| installation.clone());
+    let current = still_valid(&installation, now).then_some(installation);
     let owned = oauth.clone();
     let mut task = tokio::spawn(async move {
         let inner = owned.inner();
-        let key = installation.key();
         let flight = inner.flight(&key);
         let result = {
             let _one_at_a_time = flight.lock().await;
@@ -102,7 +118,7 @@ async fn refresh_locked(inner: &Inner, key: &str) -> Result<Option<Installation>
                     return Ok(reread?);
                 }
             };
-            let refreshed = refresh_now(inner, current).await;
+            let refreshed = refresh_now(inner, key, current).await;
             // After a failure the lock stays until it expires: a backoff, so that a refused
             // refresh is not retried by every request.
             let done = refreshed.as_ref().is_ok_and(|i| !needs_refresh(i, now));
@@ -128,6 +144,7 @@ async fn refresh_locked(inner: &Inner, key: &str) -> Result<Option<Installation>
 /// user refresh is logged (requests run on the bot token).
 async fn refresh_now(
     inner: &Inner,
+    key: &str,
     mut installation: Installation,
 ) -> Result<Installation, OAuthError> {
     let now = inner.clock.unix_seconds();
@@ -179,7 +196,7 @@ async fn refresh_now(
         }
     }
     if changed {
-        inner.installations.save(&installation).await?;
+        inner.installations.put_record(key, &installation).await?;
         tracing::info!(team = ?installation.team_id, enterprise = ?installation.enterprise_id, "tokens refreshed");
     }
     Ok(installation)
@@ -190,102 +207,4 @@ async fn exchange(inner: &Inner, refresh: &Secret) -> Result<flow::Tokens, crate
     let form = [("grant_type", "refresh_token"), ("refresh_token", refresh.expose_secret())];
     let answer = inner.api.oauth_v2_access(&inner.client_id, &inner.client_secret, &form).await?;
     Ok(flow::tokens(&answer, inner.clock.unix_seconds()))
-}
-
-/// The enterprise and team a request comes from.
-pub(crate) fn workspace_of(payload: &SlackPayload) -> (Option<String>, Option<String>) {
-    match payload {
-        SlackPayload::Event(callback) => match callback.authorizations.first() {
-            Some(auth) if auth.team_id.is_some() || auth.enterprise_id.is_some() => {
-                (auth.enterprise_id.clone(), auth.team_id.clone())
-            }
-            _ => (
-                callback.enterprise_id.clone().or_else(|| callback.context_enterprise_id.clone()),
-                callback.team_id.clone().or_else(|| callback.context_team_id.clone()),
-            ),
-        },
-        SlackPayload::Command(command) => {
-            let team = command.team_id().map(|t| t.as_str().to_owned());
-            (command.enterprise_id().map(str::to_owned), team)
-        }
-        SlackPayload::Interaction(interaction) => {
-            let raw = &interaction.raw;
-            let enterprise = raw
-                .get("enterprise")
-                .and_then(|e| str_field(e, "id"))
-                .or_else(|| raw.get("team").and_then(|t| str_field(t, "enterprise_id")))
-                .or_else(|| raw.get("user").and_then(|u| str_field(u, "enterprise_id")));
-            (enterprise, interaction.team_id.clone())
-        }
-    }
-}
-
-/// Whether an event type changes installations.
-pub(crate) fn is_lifecycle(kind: &str) -> bool {
-    matches!(kind, "app_uninstalled" | "tokens_revoked")
-}
-
-impl SlackOAuth {
-    /// Applies `app_uninstalled` (the installation goes) and `tokens_revoked` (the tokens it
-    /// names go). Returns whether the event was one of these.
-    pub(crate) async fn lifecycle(&self, payload: &SlackPayload) -> Result<bool, AdapterError> {
-        let Some(callback) = payload.as_event() else { return Ok(false) };
-        if !is_lifecycle(&callback.event.kind) {
-            return Ok(false);
-        }
-        let (enterprise, team) = workspace_of(payload);
-        let (enterprise, team) = (enterprise.as_deref(), team.as_deref());
-        let installations = self.installations();
-        let result = if callback.event.kind == "app_uninstalled" {
-            match installations.find(enterprise, team).await {
-                Ok(Some(found)) => installations.store().delete(&found.key()).await,
-                Ok(None) => Ok(()),
-                Err(error) => Err(error),
-            }
-        } else {
-            let list = |name: &str| -> Vec<String> {
-                callback.event.raw["tokens"][name]
-                    .as_array()
-                    .map(|ids| ids.iter().filter_map(Value::as_str).map(str::to_owned).collect())
-                    .unwrap_or_default()
-            };
-            installations.revoke(enterprise, team, &list("bot"), &list("oauth")).await.map(drop)
-        };
-        match result {
-            Ok(()) => {
-                tracing::info!(
-                    event = callback.event.kind,
-                    ?team,
-                    ?enterprise,
-                    "installation updated"
-                );
-                Ok(true)
-            }
-            // A 5xx: Slack retries the event later.
-            Err(error) => Err(AdapterError::Internal(Box::new(error))),
-        }
-    }
-}
-
-/// What [`SlackAdapter::prepare`](crate::SlackAdapter) needs from OAuth for one request: the
-/// lifecycle events applied, then the workspace's installation, if it has one.
-pub(crate) async fn prepare(
-    oauth: &SlackOAuth,
-    payload: &SlackPayload,
-) -> Result<Option<Installation>, AdapterError> {
-    if oauth.lifecycle(payload).await? {
-        return Ok(None);
-    }
-    let (enterprise, team) = workspace_of(payload);
-    match oauth.authorize(enterprise.as_deref(), team.as_deref()).await {
-        Ok(Some(installation)) => Ok(Some(installation)),
-        Ok(None) => {
-            tracing::warn!(?team, ?enterprise, "no installation for this workspace");
-            Ok(None)
-        }
-        Err(error) => {
-            tracing::warn!(%error, ?team, "installation lookup failed");
-            Err(AdapterError::Internal(Box::new(error)))
-        }
-    }
 }

@@ -4,8 +4,10 @@
 
 mod corpus;
 mod credentials;
+mod discord;
 #[allow(dead_code)] // shared support: each platform's tests use part of it
 mod harness;
 mod lambda;
 mod lex;
+mod slack;
 mod stores;
