@@ -9,11 +9,10 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use chatbridge_core::adapter::{Accepted, Adapter, Incoming, Timing};
 use chatbridge_core::{AdapterError, Platform, Secret};
-use http::{HeaderName, HeaderValue, Method, Request};
-use subtle::ConstantTimeEq;
+use http::{HeaderName, Method, Request};
 
-use crate::event::LexEvent;
 use crate::message::to_message;
+use crate::model::LexEvent;
 use crate::responder::LexResponder;
 
 /// The default budget: Lex gives a code hook 30 s; 3 s are kept for the answer to get back.
@@ -28,7 +27,7 @@ pub const DEFAULT_TIMEOUT_MESSAGE: &str = "Sorry, that took too long. Please try
 /// Every reply the handler makes before it returns goes into one response
 /// ([`Timing::Collect`]). A handler still running when the budget (27 s by default) runs
 /// out gets a graceful `Close` + `Failed` with a short message instead of a Lambda timeout;
-/// replies after the response fail with [`DeliveryError::Unsupported`]: Lex has no follow-up
+/// replies after the response fail with [`DeliveryError::Unsupported`](chatbridge_core::DeliveryError::Unsupported): Lex has no follow-up
 /// channel.
 ///
 /// Lex signs nothing when it invokes a Lambda. For the local HTTP server,
@@ -112,16 +111,6 @@ impl LexAdapter {
         let message = to_message(event);
         Accepted::Incoming(Incoming::new(message, responder, Timing::Collect(self.budget)))
     }
-
-    fn check_header(&self, request: &Request<Bytes>) -> Result<(), AdapterError> {
-        let Some((name, expected)) = &self.shared_secret else { return Ok(()) };
-        let given = request.headers().get(name).map_or(&[][..], HeaderValue::as_bytes);
-        if bool::from(given.ct_eq(expected.expose_secret().as_bytes())) {
-            Ok(())
-        } else {
-            Err(AdapterError::Unauthorized("missing or wrong shared-secret header"))
-        }
-    }
 }
 
 impl Default for LexAdapter {
@@ -149,7 +138,9 @@ impl Adapter for LexAdapter {
         if request.method() != Method::POST {
             return Err(AdapterError::MethodNotAllowed);
         }
-        self.check_header(&request)?;
+        if let Some((name, expected)) = &self.shared_secret {
+            crate::verify::shared_secret(request.headers(), name, expected)?;
+        }
         let event = LexEvent::from_slice(request.body())
             .map_err(|error| AdapterError::bad_request(error.to_string()))?;
         Ok(self.incoming(event))

@@ -3,29 +3,23 @@
 #![warn(clippy::unwrap_used)]
 
 mod adapter;
-mod attributes;
-mod card;
-mod enums;
-mod event;
 mod message;
-mod render;
+mod model;
 mod reply;
 mod responder;
-pub mod v1;
-pub mod v2;
-mod value;
+mod verify;
 
 pub use adapter::{DEFAULT_BUDGET, DEFAULT_TIMEOUT_MESSAGE, LexAdapter};
-pub use attributes::{Channel, LEX_PREFIX, RequestAttributes};
-pub use card::{Button, GenericAttachment, ImageResponseCard, ResponseCard};
-pub use enums::{
+pub use message::LexMessageExt;
+pub use model::attributes::{Channel, LEX_PREFIX, RequestAttributes};
+pub use model::card::{Button, GenericAttachment, ImageResponseCard, ResponseCard};
+pub use model::enums::{
     ChannelPlatform, ConfirmationStatus, ContentType, DialogActionType, FulfillmentState,
     InputMode, IntentState, InvocationSource, OutputDialogMode, SlotShape,
 };
-pub use event::{EventError, LexEvent, LexVersion};
-pub use message::LexMessageExt;
+pub use model::value::{Attributes, Extra, LexString, Slots};
+pub use model::{EventError, LexEvent, LexVersion, v1, v2};
 pub use reply::{LexAction, LexMessage, LexReply, LexReplyExt};
-pub use value::{Attributes, Extra, LexString, Slots};
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chatbridge_core::{Command, Message, MessageKind, Platform, Sender, Text};
 
-use crate::event::LexEvent;
+use crate::model::LexEvent;
 
 /// The Lex event behind a [`Message`], for handlers.
 ///

@@ -9,8 +9,8 @@ use chatbridge_core::adapter::{Ack, Responder, json_response};
 use chatbridge_core::{AdapterError, DeliveryError, Emoji, Platform, Reply};
 use http::{Response, StatusCode};
 
-use crate::event::LexEvent;
-use crate::render::{Plan, render};
+use crate::model::LexEvent;
+use crate::reply::render::{Plan, render};
 
 /// Answers one Lex event.
 pub(crate) struct LexResponder {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::value::{Extra, opt_string};
+use crate::model::value::{Extra, opt_string};
 use crate::{ConfirmationStatus, IntentState, SlotShape};
 
 /// A V2 intent.
@@ -18,10 +18,10 @@ use crate::{ConfirmationStatus, IntentState, SlotShape};
 #[non_exhaustive]
 pub struct Intent {
     /// The intent's name.
-    #[serde(default, with = "crate::value::string")]
+    #[serde(default, with = "crate::model::value::string")]
     pub name: String,
     /// The slots; an unfilled slot is `None` (JSON `null`).
-    #[serde(default, deserialize_with = "crate::value::null_default")]
+    #[serde(default, deserialize_with = "crate::model::value::null_default")]
     pub slots: BTreeMap<String, Option<Slot>>,
     /// The fulfilment state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -92,14 +92,14 @@ pub struct Slot {
     /// The values of a `List` slot.
     #[serde(
         default,
-        deserialize_with = "crate::value::null_default",
+        deserialize_with = "crate::model::value::null_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub values: Vec<Slot>,
     /// The sub-slots of a `Composite` slot; an unfilled one is `None` (JSON `null`).
     #[serde(
         default,
-        deserialize_with = "crate::value::null_default",
+        deserialize_with = "crate::model::value::null_default",
         skip_serializing_if = "BTreeMap::is_empty"
     )]
     pub sub_slots: BTreeMap<String, Option<Slot>>,
@@ -160,7 +160,7 @@ pub struct SlotValue {
     /// Other values it could be.
     #[serde(
         default,
-        deserialize_with = "crate::value::null_default",
+        deserialize_with = "crate::model::value::null_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub resolved_values: Vec<crate::LexString>,

@@ -18,12 +18,12 @@
 
 use chatbridge_core::Reply;
 
-use crate::card::ResponseCard;
-use crate::event::LexEvent;
+use crate::model::LexEvent;
+use crate::model::card::ResponseCard;
+use crate::model::v1::{V1DialogAction, V1Event, V1Message, V1Response};
+use crate::model::v2::{ActiveContext, DialogAction, Intent, Slot, V2Event, V2Message, V2Response};
+use crate::model::value::Attributes;
 use crate::reply::{LexAction, LexMessage, LexReply};
-use crate::v1::{V1DialogAction, V1Event, V1Message, V1Response};
-use crate::v2::{ActiveContext, DialogAction, Intent, Slot, V2Event, V2Message, V2Response};
-use crate::value::Attributes;
 use crate::{ContentType, DialogActionType, FulfillmentState, IntentState, InvocationSource};
 
 /// Everything the handler asked for, merged.

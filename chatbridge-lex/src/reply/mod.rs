@@ -1,9 +1,11 @@
 //! [`LexReplyExt`]: the Lex-only parts of a [`Reply`] (dialog actions, session attributes,
 //! slot values, SSML, custom payloads and cards).
 
+pub(crate) mod render;
+
 use chatbridge_core::Reply;
 
-use crate::card::ImageResponseCard;
+use crate::model::card::ImageResponseCard;
 
 /// What Lex should do after this turn, when a plain `Close` + `Fulfilled` is not it.
 #[derive(Clone, PartialEq, Eq, Debug)]

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::DialogActionType;
-use crate::v2::Intent;
-use crate::value::{Attributes, Extra, attributes, opt_string, string};
+use crate::model::v2::Intent;
+use crate::model::value::{Attributes, Extra, attributes, opt_string, string};
 
 /// The V2 session state (events and responses).
 ///
@@ -18,7 +18,7 @@ pub struct SessionState {
     /// Active contexts.
     #[serde(
         default,
-        deserialize_with = "crate::value::null_default",
+        deserialize_with = "crate::model::value::null_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub active_contexts: Vec<ActiveContext>,

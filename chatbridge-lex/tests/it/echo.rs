@@ -1,14 +1,11 @@
 //! What a V2 answer echoes of the event: every field AWS's response schema allows (session
 //! attributes always, composite and list slots, runtime hints), nothing it does not.
 
-mod common;
-
+use crate::common::{assert_v1_shape, assert_v2_shape, post};
 use chatbridge_core::Reply;
-use chatbridge_core::adapter::{Adapter, Incoming};
 use chatbridge_lex::v1::V1Event;
 use chatbridge_lex::v2::V2Event;
 use chatbridge_lex::{LexAction, LexAdapter, LexEvent, LexReplyExt};
-use common::{assert_v1_shape, assert_v2_shape, post};
 use serde_json::{Value, json};
 
 /// A V2 dialog-hook event shaped like the SAM CLI's `lex-v2 book-car`: no `sessionAttributes`.
@@ -91,12 +88,8 @@ fn composite() -> Value {
 }
 
 fn answer(event: &Value, replies: Vec<Reply>) -> Result<Value, String> {
-    let adapter = LexAdapter::new();
-    let message = match adapter.parse(&post(event.to_string())).expect("parses") {
-        Incoming::Dispatch(dispatch) => dispatch.message,
-        other => panic!("expected a dispatch, got {other:?}"),
-    };
-    let response = adapter.render(&message, replies).map_err(|error| {
+    let incoming = crate::common::accept(&LexAdapter::new(), post(event.to_string()));
+    let response = incoming.responder.respond(replies).map_err(|error| {
         std::error::Error::source(&error).map(ToString::to_string).unwrap_or_default()
     })?;
     Ok(serde_json::from_slice(response.body()).expect("the answer is JSON"))

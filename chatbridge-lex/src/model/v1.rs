@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::card::ResponseCard;
-use crate::value::{Attributes, Extra, Slots, attributes, opt_string, slots, string};
+use crate::model::card::ResponseCard;
+use crate::model::value::{Attributes, Extra, Slots, attributes, opt_string, slots, string};
 use crate::{
     ConfirmationStatus, ContentType, DialogActionType, FulfillmentState, InvocationSource,
     OutputDialogMode, RequestAttributes,
@@ -49,14 +49,14 @@ pub struct V1Event {
     /// Other intents Lex considered.
     #[serde(
         default,
-        deserialize_with = "crate::value::null_default",
+        deserialize_with = "crate::model::value::null_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub alternative_intents: Vec<V1Intent>,
     /// The last intents of the session.
     #[serde(
         default,
-        deserialize_with = "crate::value::null_default",
+        deserialize_with = "crate::model::value::null_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub recent_intent_summary_view: Vec<IntentSummary>,
@@ -101,7 +101,7 @@ pub struct V1Intent {
     /// More about each slot's value.
     #[serde(
         default,
-        deserialize_with = "crate::value::null_default",
+        deserialize_with = "crate::model::value::null_default",
         skip_serializing_if = "BTreeMap::is_empty"
     )]
     pub slot_details: BTreeMap<String, Option<SlotDetail>>,
@@ -121,7 +121,7 @@ pub struct SlotDetail {
     /// Other values recognised for the slot (up to five).
     #[serde(
         default,
-        deserialize_with = "crate::value::null_default",
+        deserialize_with = "crate::model::value::null_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub resolutions: Vec<Resolution>,
@@ -191,7 +191,7 @@ pub struct V1Response {
     /// Recent intents to set.
     #[serde(
         default,
-        deserialize_with = "crate::value::null_default",
+        deserialize_with = "crate::model::value::null_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub recent_intent_summary_view: Vec<IntentSummary>,
@@ -268,10 +268,10 @@ impl V1DialogAction {
 mod opt_slots {
     use serde::{Deserializer, Serialize, Serializer};
 
-    use crate::value::Slots;
+    use crate::model::value::Slots;
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Slots>, D::Error> {
-        crate::value::slots::deserialize(d).map(Some)
+        crate::model::value::slots::deserialize(d).map(Some)
     }
 
     pub(super) fn serialize<S: Serializer>(value: &Option<Slots>, s: S) -> Result<S::Ok, S::Error> {

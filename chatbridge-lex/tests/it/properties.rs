@@ -1,16 +1,14 @@
 //! Property tests (proptest, modest case counts): any bytes parse or get a 400 and never
 //! panic; tolerant values (strings, numbers, booleans, `null` slots) round-trip as strings.
 
-mod common;
-
 use std::collections::BTreeMap;
 
+use crate::common::{fixture_json, post};
 use chatbridge_core::Reply;
-use chatbridge_core::adapter::{Adapter, Incoming};
+use chatbridge_core::adapter::Accepted;
 use chatbridge_lex::LexAdapter;
 use chatbridge_lex::LexEvent;
 use chatbridge_lex::v1::V1Event;
-use common::{fixture_json, post};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -41,9 +39,9 @@ proptest! {
         "[{}\\[\\]\":,a-zA-Z0-9 ]{0,256}".prop_map(String::into_bytes),
     ]) {
         let adapter = LexAdapter::new();
-        match adapter.parse(&post(body)) {
-            Ok(Incoming::Dispatch(dispatch)) => {
-                let rendered = adapter.render(&dispatch.message, vec![Reply::text("ok")]);
+        match crate::common::try_accept(&adapter, post(body)) {
+            Ok(Accepted::Incoming(incoming)) => {
+                let rendered = incoming.responder.respond(vec![Reply::text("ok")]);
                 prop_assert!(rendered.is_ok());
             }
             Ok(_) => {}
@@ -97,7 +95,8 @@ fn json_nested_deep_enough_to_hurt_is_a_400_without_a_stack_overflow() {
             format!(r#"{{"currentIntent":{{"name":"X","slots":{}}}}}"#, "{\"a\":".repeat(depth));
         let v2 = format!(r#"{{"sessionState":{{"x":{}}}}}"#, "[".repeat(depth));
         for body in [v1, v2] {
-            let refused = adapter.parse(&post(body)).err().map(|e| e.status().as_u16());
+            let refused =
+                crate::common::try_accept(&adapter, post(body)).err().map(|e| e.status().as_u16());
             assert_eq!(refused, Some(400), "{depth}");
         }
     }

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::value::LexString;
+use crate::model::value::LexString;
 
 macro_rules! string_enum {
     (

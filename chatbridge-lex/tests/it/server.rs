@@ -1,17 +1,15 @@
 //! `POST /lex` on the real server, on loopback, with a `Router` handler.
 
-mod common;
-
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::common::{assert_v1_shape, assert_v2_shape, fixture, fixture_json};
 use chatbridge_core::host::server::Server;
 use chatbridge_core::{
     Bot, BotError, Context, DeliveryError, HandlerError, Message, Reply, Router,
 };
-use chatbridge_lex::{LexAdapter, LexMessageExt, LexReplyExt, is_lex_event, lex_request};
-use common::{assert_v1_shape, assert_v2_shape, fixture, fixture_json};
+use chatbridge_lex::{LexAdapter, LexMessageExt, LexReplyExt};
 use http::HeaderName;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
@@ -242,8 +240,7 @@ async fn the_raw_json_path_answers_without_http() {
         .build();
     for path in ["v1/slack.json", "v2/slack.json"] {
         let event = fixture_json(path);
-        assert!(is_lex_event(&event));
-        let response = bot.handle(lex_request("/lex", &event)).await;
+        let response = bot.handle_event("/lex", event.clone(), None).await;
         assert_eq!(response.status(), 200);
         let body: Value = serde_json::from_slice(response.body()).unwrap();
         let text = body["dialogAction"]["message"]["content"]
@@ -269,14 +266,14 @@ async fn a_reaction_shows_its_emoji_and_text_wins_over_it() {
         .on_error(move |e: &BotError| seen.lock().unwrap().push(e.to_string()))
         .handler(Router::new().fallback(chatbridge_core::handler_fn(react)))
         .build();
-    let response = bot.handle(lex_request("/lex", &fixture_json("v2/slack.json"))).await;
+    let response = bot.handle_event("/lex", fixture_json("v2/slack.json"), None).await;
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
     assert_eq!(body["messages"][0]["content"], "hi");
     assert_eq!(body["messages"].as_array().map(Vec::len), Some(1));
     let mut event = fixture_json("v2/slack.json");
     event["inputTranscript"] = serde_json::json!("I love pizza");
-    let response = bot.handle(lex_request("/lex", &event)).await;
+    let response = bot.handle_event("/lex", event.clone(), None).await;
     let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
     assert_eq!(body["messages"][0]["content"], "🍕");
     assert!(errors.lock().unwrap().is_empty(), "{:?}", errors.lock().unwrap());

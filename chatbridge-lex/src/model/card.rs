@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::value::{opt_string, string};
+use crate::model::value::{opt_string, string};
 
 /// A card with a title, an optional subtitle and image, and buttons.
 ///
@@ -38,7 +38,7 @@ pub struct ImageResponseCard {
     /// The buttons (V2 allows up to five).
     #[serde(
         default,
-        deserialize_with = "crate::value::null_default",
+        deserialize_with = "crate::model::value::null_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub buttons: Vec<Button>,
@@ -112,7 +112,7 @@ pub struct ResponseCard {
     #[serde(default = "generic", with = "string")]
     pub content_type: String,
     /// The cards.
-    #[serde(default, deserialize_with = "crate::value::null_default")]
+    #[serde(default, deserialize_with = "crate::model::value::null_default")]
     pub generic_attachments: Vec<GenericAttachment>,
 }
 
@@ -164,7 +164,7 @@ pub struct GenericAttachment {
     /// The buttons.
     #[serde(
         default,
-        deserialize_with = "crate::value::null_default",
+        deserialize_with = "crate::model::value::null_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub buttons: Vec<Button>,

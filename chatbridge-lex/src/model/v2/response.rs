@@ -3,9 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ContentType;
-use crate::card::ImageResponseCard;
-use crate::v2::SessionState;
-use crate::value::{Attributes, attributes, opt_string};
+use crate::model::card::ImageResponseCard;
+use crate::model::v2::SessionState;
+use crate::model::value::{Attributes, attributes, opt_string};
 
 /// A Lex V2 code-hook response.
 ///
@@ -20,7 +20,7 @@ pub struct V2Response {
     /// The messages, in order.
     #[serde(
         default,
-        deserialize_with = "crate::value::null_default",
+        deserialize_with = "crate::model::value::null_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub messages: Vec<V2Message>,

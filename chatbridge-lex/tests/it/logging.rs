@@ -1,15 +1,13 @@
 //! The Slack bot token that Lex passes in the request attributes never reaches the logs.
 
-mod common;
-
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::common::{fixture_json, post};
 use chatbridge_core::testing::LogCapture;
 use chatbridge_core::{Bot, Context, Message, Router};
-use chatbridge_lex::{LexAdapter, LexMessageExt, lex_request};
-use common::{fixture_json, post};
+use chatbridge_lex::{LexAdapter, LexMessageExt};
 
 async fn slow(_cx: Context, msg: Message) -> String {
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -38,10 +36,10 @@ async fn no_log_line_carries_the_slack_bot_token() {
 
     // Answered, timed out, and refused (a body with the token but of neither version).
     let event = fixture_json("v1/slack.json");
-    assert_eq!(bot.handle(lex_request("/lex", &event)).await.status(), 200);
+    assert_eq!(bot.handle_event("/lex", event.clone(), None).await.status(), 200);
     let mut other = event.clone();
     other["currentIntent"]["name"] = "Slow".into();
-    assert_eq!(bot.handle(lex_request("/lex", &other)).await.status(), 200);
+    assert_eq!(bot.handle_event("/lex", other.clone(), None).await.status(), 200);
     let mut broken = event.clone();
     broken["sessionState"] = serde_json::json!({});
     assert_eq!(bot.handle(post(broken.to_string())).await.status(), 400);

@@ -1,10 +1,9 @@
 //! Shared test helpers: fixtures, running the adapter without a server, and checks of the
 //! documented response shapes.
-#![allow(dead_code, unreachable_pub)]
 
 use bytes::Bytes;
-use chatbridge_core::adapter::{Adapter, Incoming};
-use chatbridge_core::{Message, Reply};
+use chatbridge_core::adapter::{Accepted, Adapter, Incoming};
+use chatbridge_core::{AdapterError, Message, Reply};
 use chatbridge_lex::LexAdapter;
 use serde_json::Value;
 
@@ -24,19 +23,35 @@ pub fn post(body: impl Into<Bytes>) -> http::Request<Bytes> {
     http::Request::post("/lex").body(body.into()).expect("request")
 }
 
+/// What the adapter makes of a request, or its refusal (Lex's `accept` awaits nothing, so a
+/// test can wait for it without a runtime of its own).
+pub fn try_accept(
+    adapter: &LexAdapter,
+    request: http::Request<Bytes>,
+) -> Result<Accepted, AdapterError> {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime")
+        .block_on(adapter.accept(request))
+}
+
+/// The message and responder the adapter makes of a request.
+pub fn accept(adapter: &LexAdapter, request: http::Request<Bytes>) -> Incoming {
+    match try_accept(adapter, request).expect("accepted") {
+        Accepted::Incoming(incoming) => incoming,
+        other => panic!("expected a message, got {other:?}"),
+    }
+}
+
 /// The message the adapter makes of a fixture.
 pub fn message(adapter: &LexAdapter, path: &str) -> Message {
-    match adapter.parse(&post(fixture(path))).expect("parses") {
-        Incoming::Dispatch(dispatch) => dispatch.message,
-        other => panic!("expected a dispatch, got {other:?}"),
-    }
+    accept(adapter, post(fixture(path))).message
 }
 
 /// The JSON response the adapter renders for a fixture and replies.
 pub fn render(path: &str, replies: Vec<Reply>) -> Value {
-    let adapter = LexAdapter::new();
-    let msg = message(&adapter, path);
-    let response = adapter.render(&msg, replies).expect("renders");
+    let incoming = accept(&LexAdapter::new(), post(fixture(path)));
+    let response = incoming.responder.respond(replies).expect("renders");
     assert_eq!(response.headers()["content-type"], "application/json");
     serde_json::from_slice(response.body()).expect("response is JSON")
 }

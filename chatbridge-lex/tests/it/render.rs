@@ -1,12 +1,10 @@
 //! Rendering replies as Lex responses: golden responses compared as JSON, and every response
 //! checked against the documented shape.
 
-mod common;
-
+use crate::common::{assert_v1_shape, assert_v2_shape, fixture_json, render};
 use chatbridge_core::Reply;
-use chatbridge_core::adapter::{Ack, Adapter};
+use chatbridge_core::adapter::Ack;
 use chatbridge_lex::{Button, ImageResponseCard, LexAction, LexAdapter, LexReplyExt};
-use common::{assert_v1_shape, assert_v2_shape, fixture_json, message, render};
 use serde_json::json;
 
 fn calendar_card() -> ImageResponseCard {
@@ -69,10 +67,13 @@ fn two_replies_are_two_v2_messages_and_one_joined_v1_message() {
 
 #[test]
 fn v1_cannot_combine_ssml_with_other_messages() {
-    let adapter = LexAdapter::new();
-    let msg = message(&adapter, "v1/slack.json");
-    let err = adapter
-        .render(&msg, vec![Reply::text("hi"), Reply::new().ssml("<speak>hi</speak>")])
+    let incoming = crate::common::accept(
+        &LexAdapter::new(),
+        crate::common::post(crate::common::fixture("v1/slack.json")),
+    );
+    let err = incoming
+        .responder
+        .respond(vec![Reply::text("hi"), Reply::new().ssml("<speak>hi</speak>")])
         .unwrap_err();
     let source = std::error::Error::source(&err).map(ToString::to_string).unwrap_or_default();
     assert!(source.contains("Lex V1 takes one message per response"), "{source}");
@@ -214,12 +215,13 @@ fn removing_the_last_session_attribute_sends_an_empty_map() {
 fn acknowledgements() {
     let adapter = LexAdapter::new();
     let body = |path: &str, ack: Ack| {
-        let msg = message(&adapter, path);
-        let response = adapter.acknowledge(&msg, ack);
+        let incoming =
+            crate::common::accept(&adapter, crate::common::post(crate::common::fixture(path)));
+        let response = incoming.responder.acknowledge(ack);
         assert_eq!(response.status(), http::StatusCode::OK);
         serde_json::from_slice::<serde_json::Value>(response.body()).unwrap()
     };
-    let deferred = Ack::Deferred { visibility: Default::default() };
+    let deferred = Ack::Deferred(Default::default());
     let v1 = body("v1/slack.json", deferred);
     assert_eq!(v1, fixture_json("responses/v1_timeout_failed.json"));
     assert_v1_shape(&v1);
@@ -238,8 +240,11 @@ fn acknowledgements() {
 #[test]
 fn the_timeout_message_can_be_changed() {
     let adapter = LexAdapter::new().timeout_message("The kitchen is slow today.");
-    let msg = message(&adapter, "v2/slack.json");
-    let response = adapter.acknowledge(&msg, Ack::Deferred { visibility: Default::default() });
+    let incoming = crate::common::accept(
+        &adapter,
+        crate::common::post(crate::common::fixture("v2/slack.json")),
+    );
+    let response = incoming.responder.acknowledge(Ack::Deferred(Default::default()));
     let v2: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
     assert_eq!(v2["messages"][0]["content"], "The kitchen is slow today.");
 }

@@ -7,7 +7,7 @@ use chatbridge_core::Secret;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::ChannelPlatform;
-use crate::value::Attributes;
+use crate::model::value::Attributes;
 
 /// The prefix of the attributes Lex itself sets.
 pub const LEX_PREFIX: &str = "x-amz-lex:";
@@ -126,7 +126,7 @@ impl From<Attributes> for RequestAttributes {
 
 impl<'de> Deserialize<'de> for RequestAttributes {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::value::attributes::deserialize(d).map(Self)
+        crate::model::value::attributes::deserialize(d).map(Self)
     }
 }
 

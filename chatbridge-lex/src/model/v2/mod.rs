@@ -15,7 +15,7 @@ pub use intent::{Intent, Slot, SlotValue};
 pub use response::{V2Message, V2Response};
 pub use session::{ActiveContext, DialogAction, ElicitSubSlot, SessionState};
 
-use crate::value::{Extra, opt_string, string};
+use crate::model::value::{Extra, opt_string, string};
 use crate::{InputMode, InvocationSource, RequestAttributes};
 
 /// A Lex V2 code-hook event.
@@ -49,7 +49,7 @@ pub struct V2Event {
     /// The intents Lex considered, best first.
     #[serde(
         default,
-        deserialize_with = "crate::value::null_default",
+        deserialize_with = "crate::model::value::null_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub interpretations: Vec<Interpretation>,
@@ -64,7 +64,7 @@ pub struct V2Event {
     /// Speech transcriptions, as Lex sent them.
     #[serde(
         default,
-        deserialize_with = "crate::value::null_default",
+        deserialize_with = "crate::model::value::null_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub transcriptions: Vec<serde_json::Value>,

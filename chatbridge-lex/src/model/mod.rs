@@ -1,10 +1,18 @@
-//! [`LexEvent`]: a V1 or V2 event, told apart explicitly, with a version-neutral view.
+//! Lex's wire types: [`LexEvent`] (a V1 or V2 event, told apart explicitly, with a
+//! version-neutral view), the V1 and V2 event and response shapes, and the values they carry.
+
+pub(crate) mod attributes;
+pub(crate) mod card;
+pub(crate) mod enums;
+pub mod v1;
+pub mod v2;
+pub(crate) mod value;
 
 use serde::Serialize;
 
-use crate::v1::V1Event;
-use crate::v2::V2Event;
-use crate::value::Attributes;
+use crate::model::v1::V1Event;
+use crate::model::v2::V2Event;
+use crate::model::value::Attributes;
 use crate::{Channel, ConfirmationStatus, InvocationSource, RequestAttributes};
 
 /// Which Lex version an event came from.
