@@ -7,7 +7,8 @@
 #
 # `start` prints two lines on stdout:
 #   export CHATBRIDGE_TEST_POSTGRES_URL=postgres://chatbridge:PASSWORD@127.0.0.1:PORT/chatbridge
-#   export CHATBRIDGE_TEST_POSTGRES_ROOT_CERT=DIR/ca.crt   (the CA of the server's certificate)
+#   export CHATBRIDGE_TEST_POSTGRES_ROOT_CERT=DIR/ca.crt   (the CA of the server's certificate;
+#                                                          DIR/other-ca.crt beside it signed nothing)
 # and writes the same to "$POSTGRES_LOCAL_DIR/env"; everything else goes to stderr. Starting
 # again while the cluster runs prints the same lines and starts nothing. When `start` fails it
 # prints `false` instead, so that `eval "$(… start)"` fails too.
@@ -101,7 +102,10 @@ make_certificates() {
         "basicConstraints=critical,CA:FALSE" >"$certs/server.ext"
     openssl x509 -req -in "$certs/server.csr" -CA "$DIR/ca.crt" -CAkey "$certs/ca.key" \
         -CAcreateserial -days 30 -extfile "$certs/server.ext" -out "$certs/server.crt" 2>/dev/null
-    chmod 600 "$certs/server.key" "$certs/ca.key"
+    # A CA that signed nothing here: a root the server's certificate does not chain to.
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+        -subj "/CN=chatbridge other CA" -keyout "$certs/other-ca.key" -out "$DIR/other-ca.crt" 2>/dev/null
+    chmod 600 "$certs/server.key" "$certs/ca.key" "$certs/other-ca.key"
 }
 
 print_env() {

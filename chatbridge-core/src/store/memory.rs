@@ -124,6 +124,19 @@ impl Store for MemoryStore {
         self.with_entries(|e, _| e.map.remove(key));
         Ok(())
     }
+
+    /// Looks at every entry: fine for the sizes a memory store holds.
+    async fn scan(&self, prefix: &str) -> Result<Vec<(String, Bytes)>, StoreError> {
+        let mut found: Vec<(String, Bytes)> = self.with_entries(|e, now| {
+            e.map
+                .keys()
+                .filter(|key| key.starts_with(prefix))
+                .filter_map(|key| e.live(key, now).map(|value| (key.clone(), value.clone())))
+                .collect()
+        });
+        found.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Ok(found)
+    }
 }
 
 impl fmt::Debug for MemoryStore {

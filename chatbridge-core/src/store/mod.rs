@@ -5,12 +5,13 @@
 //! | --- | --- | --- | --- | --- |
 //! | [`MemoryStore`] | — | tests, one process | no | no |
 //! | `SqliteStore` | `sqlite` | a bot on a local server (the embedded default) | yes | on one machine |
+//! | `PostgresStore` | `postgres` | servers on several machines | yes | yes |
 //! | `DynamoStore` | `dynamodb` | AWS Lambda, many instances | yes | yes |
 //!
 //! All of them pass the same suite, `testing::store_suite` (feature `testing`): get, put,
 //! overwrite and delete, binary values, expiry read through an injectable
-//! [`Clock`](crate::clock::Clock), and put-if-absent with exactly one winner among concurrent
-//! callers. A value is opaque bytes; callers encode their own records (JSON, say) and namespace
+//! [`Clock`](crate::clock::Clock), put-if-absent with exactly one winner among concurrent
+//! callers, and prefix scans. A value is opaque bytes; callers encode their own records (JSON, say) and namespace
 //! their keys (`dedup/slack/Ev123`, `slack/installation/E1/T1`).
 //!
 //! ```
@@ -29,6 +30,8 @@
 #[cfg(feature = "dynamodb")]
 mod dynamo;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
@@ -44,6 +47,9 @@ use crate::StoreError;
 #[cfg_attr(docsrs, doc(cfg(feature = "dynamodb")))]
 pub use dynamo::{DynamoStore, DynamoStoreBuilder};
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+pub use postgres::{PostgresStore, PostgresStoreBuilder};
 #[cfg(feature = "sqlite")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use sqlite::SqliteStore;
@@ -90,4 +96,64 @@ pub trait Store: Send + Sync + 'static {
     ///
     /// The backend failed.
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
+
+    /// Every live (unexpired) entry whose key starts with `prefix`, with its value, in key order
+    /// (by Unicode code point, which is the byte order of the UTF-8 keys). An empty prefix
+    /// matches every key.
+    ///
+    /// All matches come back at once, with no cap: scan prefixes under which a bounded number
+    /// of entries live (work in progress, say), not a whole table. What a scan costs depends on
+    /// the backend: an index range on SQLite and Postgres, every entry in memory, and on
+    /// DynamoDB a `Scan` that reads the whole table (see each backend's docs). Entries written
+    /// while a DynamoDB scan runs may or may not be in its answer; the other backends answer
+    /// from one snapshot.
+    ///
+    /// # Errors
+    ///
+    /// The backend failed, or a matching value could not be read.
+    async fn scan(&self, prefix: &str) -> Result<Vec<(String, Bytes)>, StoreError>;
+}
+
+/// The least string greater than every string that starts with `prefix`, or `None` when no
+/// string is (an empty prefix, or one of only `char::MAX`): the exclusive upper bound of a
+/// prefix scan over keys in code point order.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres", test)), allow(dead_code))]
+fn prefix_end(prefix: &str) -> Option<String> {
+    let mut end = prefix.to_owned();
+    while let Some(last) = end.pop() {
+        // The next scalar value after `last`, skipping the surrogate range.
+        let next = (u32::from(last) + 1..=u32::from(char::MAX)).find_map(char::from_u32);
+        if let Some(next) = next {
+            end.push(next);
+            return Some(end);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_end;
+
+    #[test]
+    fn a_prefix_ends_at_its_last_character_plus_one() {
+        assert_eq!(prefix_end("inbox/").as_deref(), Some("inbox0"));
+        assert_eq!(prefix_end("a%").as_deref(), Some("a&"));
+        assert_eq!(prefix_end("\u{d7ff}").as_deref(), Some("\u{e000}"), "surrogates are skipped");
+        assert_eq!(prefix_end("a\u{10ffff}").as_deref(), Some("b"));
+        assert_eq!(prefix_end("\u{10ffff}\u{10ffff}"), None);
+        assert_eq!(prefix_end(""), None);
+    }
+
+    #[test]
+    fn every_key_with_the_prefix_sorts_below_the_end() {
+        for prefix in ["a", "a\u{10ffff}", "\u{7f}", "\u{ff}", "é"] {
+            let end = prefix_end(prefix).expect("an end");
+            for tail in ["", "\u{0}", "zz", "\u{10ffff}\u{10ffff}"] {
+                let key = format!("{prefix}{tail}");
+                assert!(key.as_str() < end.as_str(), "{key:?} < {end:?}");
+                assert!(key.as_bytes() < end.as_bytes(), "byte order agrees");
+            }
+        }
+    }
 }

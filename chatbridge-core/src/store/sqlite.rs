@@ -47,6 +47,14 @@ const PUT_IF_ABSENT: &str = "INSERT INTO chatbridge_store (key, value, expires_a
 
 const DELETE: &str = "DELETE FROM chatbridge_store WHERE key = ?1";
 
+/// A prefix scan as a key range, `[prefix, end)`, which the primary key's index serves.
+const SCAN_RANGE: &str = "SELECT key, value FROM chatbridge_store
+    WHERE key >= ?1 AND key < ?2 AND (expires_at IS NULL OR expires_at > ?3) ORDER BY key";
+
+/// A prefix scan with no upper bound (see [`prefix_end`](super::prefix_end)).
+const SCAN_FROM: &str = "SELECT key, value FROM chatbridge_store
+    WHERE key >= ?1 AND (expires_at IS NULL OR expires_at > ?2) ORDER BY key";
+
 const SWEEP: &str = "DELETE FROM chatbridge_store
     WHERE expires_at IS NOT NULL AND expires_at <= ?1";
 
@@ -59,6 +67,8 @@ const SWEEP: &str = "DELETE FROM chatbridge_store
 /// mode with a busy timeout of 5 s, so readers do not block the writer and processes sharing
 /// the file wait for each other instead of failing. [`put_if_absent`](Store::put_if_absent) is a
 /// single `INSERT … ON CONFLICT DO UPDATE … WHERE expired` statement, atomic across processes.
+/// [`scan`](Store::scan) is a range `key >= prefix AND key < end` over the primary key (SQLite
+/// compares text byte by byte), so it reads only the matching rows.
 ///
 /// Entries live in the table `chatbridge_store` (`key TEXT PRIMARY KEY, value BLOB, expires_at
 /// INTEGER` in Unix milliseconds). Expiry is checked on every read against the store's clock;
@@ -232,6 +242,26 @@ impl Store for SqliteStore {
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
         let key = key.to_owned();
         self.run(move |conn, _| conn.prepare_cached(DELETE)?.execute(params![key]).map(drop)).await
+    }
+
+    async fn scan(&self, prefix: &str) -> Result<Vec<(String, Bytes)>, StoreError> {
+        let (from, end) = (prefix.to_owned(), super::prefix_end(prefix));
+        let rows: Vec<(String, Vec<u8>)> = self
+            .run(move |conn, now| {
+                let row = |row: &rusqlite::Row<'_>| Ok((row.get(0)?, row.get(1)?));
+                match end {
+                    Some(end) => conn
+                        .prepare_cached(SCAN_RANGE)?
+                        .query_map(params![from, end, now], row)?
+                        .collect(),
+                    None => conn
+                        .prepare_cached(SCAN_FROM)?
+                        .query_map(params![from, now], row)?
+                        .collect(),
+                }
+            })
+            .await?;
+        Ok(rows.into_iter().map(|(key, value)| (key, Bytes::from(value))).collect())
     }
 }
 

@@ -40,7 +40,11 @@ fn long_key() -> String {
 ///   replaces the expiry, an entry without a time-to-live never expires;
 /// - put-if-absent: over an absent, a present, a deleted and an expired entry;
 /// - 32 concurrent put-if-absent calls on one key (also on an expired key): exactly one wins,
-///   and its value is the one stored; 32 concurrent puts on distinct keys all land.
+///   and its value is the one stored; 32 concurrent puts on distinct keys all land;
+/// - scan: every live key under a prefix with its value, in key order; nothing outside the
+///   prefix (neighbours that sort just before or after it, keys differing only in case);
+///   expired and deleted entries left out; an empty answer; prefixes with `%`, `_`, `\`,
+///   quotes, non-ASCII and `char::MAX`, which a `LIKE` pattern or a naive range would get wrong.
 ///
 /// Spawned tasks run on the caller's Tokio runtime; a multi-threaded runtime makes the races
 /// real races.
@@ -67,6 +71,7 @@ pub async fn store_suite(store: SharedStore, clock: ManualClock) {
     s.expiry().await;
     s.put_if_absent_cases().await;
     s.races().await;
+    s.scans().await;
     s.cleanup().await;
 }
 
@@ -308,12 +313,120 @@ impl Suite {
         self.expect(key, Some(winner.as_bytes()), "the winner's value is stored").await;
     }
 
+    async fn scan(&self, prefix: &str) -> Vec<(String, Bytes)> {
+        match self.store.scan(prefix).await {
+            Ok(found) => found,
+            Err(error) => panic!("scan({prefix:?}) failed: {error} ({error:?})"),
+        }
+    }
+
+    /// Scans `prefix` (under the run's prefix) and checks the keys (under the run's prefix)
+    /// and values found.
+    async fn expect_scan(&self, prefix: &str, want: &[(&str, &[u8])], what: &str) {
+        let found = self.scan(&format!("{}{prefix}", self.prefix)).await;
+        let found: Vec<(&str, &[u8])> = found
+            .iter()
+            .map(|(key, value)| (key.strip_prefix(&self.prefix).unwrap_or(key), &value[..]))
+            .collect();
+        assert_eq!(found, want, "{what} (scan of {prefix:?})");
+    }
+
+    async fn scans(&self) {
+        let every_byte: Vec<u8> = (0..=255u8).collect();
+        let keys: [(&str, &[u8]); 10] = [
+            ("scan/a", b"exact"),
+            ("scan/a/1", b"one"),
+            ("scan/a/2", &every_byte),
+            ("scan/a/3", b""),
+            ("scan/a\u{10ffff}", b"max"),
+            ("scan/ab", b"ab"),
+            ("scan/b", b"b"),
+            ("scan/A/1", b"upper"),
+            ("scan/%_\\'\"/x", b"odd"),
+            ("scan/ünï/x", b"u"),
+        ];
+        // Written out of order: the answer's order is the store's doing.
+        for (name, value) in keys.iter().rev() {
+            self.put(&self.key(name), value.to_vec(), None).await;
+        }
+        let temporary = self.key("scan/a/temporary");
+        self.put(&temporary, "soon gone", Some(Duration::from_secs(30))).await;
+        let deleted = self.key("scan/a/deleted");
+        self.put(&deleted, "gone", None).await;
+        self.delete(&deleted).await;
+
+        self.expect_scan("scan/nothing/", &[], "a prefix nothing starts with").await;
+        self.expect_scan(
+            "scan/a/",
+            &[
+                ("scan/a/1", b"one"),
+                ("scan/a/2", &every_byte),
+                ("scan/a/3", b""),
+                ("scan/a/temporary", b"soon gone"),
+            ],
+            "the keys under a prefix, in order, with their values; a deleted key is gone",
+        )
+        .await;
+        self.expect_scan(
+            "scan/a",
+            &[
+                ("scan/a", b"exact"),
+                ("scan/a/1", b"one"),
+                ("scan/a/2", &every_byte),
+                ("scan/a/3", b""),
+                ("scan/a/temporary", b"soon gone"),
+                ("scan/ab", b"ab"),
+                ("scan/a\u{10ffff}", b"max"),
+            ],
+            "a key equal to the prefix is in; code point order",
+        )
+        .await;
+        self.expect_scan("scan/A", &[("scan/A/1", b"upper")], "prefixes are case-sensitive").await;
+        self.expect_scan(
+            "scan/a\u{10ffff}",
+            &[("scan/a\u{10ffff}", b"max")],
+            "a prefix ending in char::MAX",
+        )
+        .await;
+        self.expect_scan("scan/%", &[("scan/%_\\'\"/x", b"odd")], "`%` is not a wildcard").await;
+        self.expect_scan("scan/%_", &[("scan/%_\\'\"/x", b"odd")], "`_` is not a wildcard").await;
+        self.expect_scan("scan/_", &[], "`_` matches only itself").await;
+        self.expect_scan("scan/%_\\'\"/", &[("scan/%_\\'\"/x", b"odd")], "quotes and backslashes")
+            .await;
+        self.expect_scan("scan/ünï", &[("scan/ünï/x", b"u")], "a non-ASCII prefix").await;
+        self.expect_scan("scan/ü", &[("scan/ünï/x", b"u")], "a prefix ending mid-word").await;
+
+        self.advance(31);
+        self.expect_scan(
+            "scan/a/",
+            &[("scan/a/1", b"one"), ("scan/a/2", &every_byte), ("scan/a/3", b"")],
+            "an expired entry is left out",
+        )
+        .await;
+
+        let whole = self.scan(&self.prefix).await;
+        assert!(
+            whole.windows(2).all(|pair| pair[0].0 < pair[1].0),
+            "a scan of the run's prefix is in strictly increasing key order"
+        );
+        assert!(
+            whole.iter().all(|(key, _)| key.starts_with(&self.prefix)),
+            "a scan returns only keys under its prefix"
+        );
+        assert!(
+            whole.iter().any(|(key, _)| key.ends_with("scan/b")),
+            "a scan of the run's prefix finds the run's keys"
+        );
+    }
+
     async fn cleanup(&self) {
         let keys = std::mem::take(&mut *self.keys.lock().unwrap_or_else(PoisonError::into_inner));
         for key in &keys {
             self.delete(key).await;
             self.expect(key, None, "the suite cleaned up after itself").await;
         }
+        let left = self.scan(&self.prefix).await;
+        assert!(left.is_empty(), "the suite left nothing under its prefix: {left:?}");
     }
 }
 

@@ -1,4 +1,4 @@
-//! Tests against local AWS-compatible servers (dynalite, moto). They are `#[ignore]`d, so that
+//! Tests against local servers (dynalite, moto, PostgreSQL). They are `#[ignore]`d, so that
 //! `cargo test` passes on a machine without them; CI starts the servers and runs them with
 //! `cargo test -- --ignored`.
 
@@ -17,6 +17,18 @@ pub const DYNAMODB: LocalServer = LocalServer {
 /// moto's server of `scripts/moto-local.sh`.
 pub const MOTO: LocalServer =
     LocalServer { endpoint_var: "CHATBRIDGE_TEST_MOTO_ENDPOINT", script: "scripts/moto-local.sh" };
+
+/// The PostgreSQL cluster of `scripts/postgres-local.sh`: its URL.
+pub const POSTGRES: LocalServer = LocalServer {
+    endpoint_var: "CHATBRIDGE_TEST_POSTGRES_URL",
+    script: "scripts/postgres-local.sh",
+};
+
+/// The CA file of the PostgreSQL cluster's server certificate.
+pub const POSTGRES_ROOT_CERT: LocalServer = LocalServer {
+    endpoint_var: "CHATBRIDGE_TEST_POSTGRES_ROOT_CERT",
+    script: "scripts/postgres-local.sh",
+};
 
 impl LocalServer {
     /// The server's endpoint.

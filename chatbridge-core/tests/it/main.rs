@@ -26,5 +26,9 @@ mod store_dynamodb;
 mod store_dynamodb_retry;
 #[cfg(feature = "testing")]
 mod store_memory;
+#[cfg(all(feature = "postgres", feature = "testing"))]
+mod store_postgres;
+#[cfg(all(feature = "postgres", feature = "testing"))]
+mod store_postgres_tls;
 #[cfg(all(feature = "sqlite", feature = "testing"))]
 mod store_sqlite;

@@ -4,6 +4,7 @@
 //! See [`DynamoStore`] for the table's schema.
 
 mod builder;
+mod scan;
 mod table;
 
 use std::collections::HashMap;
@@ -60,9 +61,15 @@ const ABSENT_OR_EXPIRED: &str = "attribute_not_exists(#pk) OR #expires_at <= :no
 ///
 /// DynamoDB deletes expired items lazily (typically within days), so reads also treat an item
 /// whose `expires_at` has passed as absent, and put-if-absent may replace it. Reads are strongly
-/// consistent. The IAM actions used are `dynamodb:GetItem`, `dynamodb:PutItem` and
-/// `dynamodb:DeleteItem` (plus `CreateTable`, `DescribeTable`, `DescribeTimeToLive` and
-/// `UpdateTimeToLive` for `create_table`).
+/// consistent. The IAM actions used are `dynamodb:GetItem`, `dynamodb:PutItem`,
+/// `dynamodb:DeleteItem` and `dynamodb:Scan` (plus `CreateTable`, `DescribeTable`,
+/// `DescribeTimeToLive` and `UpdateTimeToLive` for `create_table`).
+///
+/// [`scan`](Store::scan) is a `Scan` of the whole table filtered on `begins_with(pk, :prefix)`,
+/// page after page, strongly consistent, sorted by key in the store: the table is keyed by `pk`
+/// alone, so no index narrows it, and its cost (read capacity, time) grows with the whole
+/// table, not with the matches. That suits an occasional scan (on start, or a periodic sweep),
+/// not one per request.
 ///
 /// Put-if-absent is a `PutItem` with the condition `attribute_not_exists(pk) OR expires_at <=
 /// :now`. The SDK retries a call whose answer was lost; so that a retry of a write that had
@@ -190,11 +197,7 @@ impl Store for DynamoStore {
         {
             return Ok(None);
         }
-        match item.remove(VALUE) {
-            None => Ok(Some(Bytes::new())),
-            Some(AttributeValue::B(blob)) => Ok(Some(Bytes::from(blob.into_inner()))),
-            Some(_) => Err(StoreError::Corrupt(format!("attribute `{VALUE}` is not binary"))),
-        }
+        value_of(&mut item).map(Some)
     }
 
     async fn put(&self, key: &str, value: Bytes, ttl: Option<Duration>) -> Result<(), StoreError> {
@@ -257,6 +260,10 @@ impl Store for DynamoStore {
             .map_err(backend)?;
         Ok(())
     }
+
+    async fn scan(&self, prefix: &str) -> Result<Vec<(String, Bytes)>, StoreError> {
+        self.scan_prefix(prefix).await
+    }
 }
 
 impl fmt::Debug for DynamoStore {
@@ -266,6 +273,15 @@ impl fmt::Debug for DynamoStore {
             .field("table", &self.table)
             .field("region", &config.region().map(ToString::to_string))
             .finish_non_exhaustive()
+    }
+}
+
+/// The value an item holds: its `v` attribute, or empty when it has none.
+fn value_of(item: &mut HashMap<String, AttributeValue>) -> Result<Bytes, StoreError> {
+    match item.remove(VALUE) {
+        None => Ok(Bytes::new()),
+        Some(AttributeValue::B(blob)) => Ok(Bytes::from(blob.into_inner())),
+        Some(_) => Err(StoreError::Corrupt(format!("attribute `{VALUE}` is not binary"))),
     }
 }
 
