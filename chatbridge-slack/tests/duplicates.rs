@@ -110,6 +110,12 @@ impl chatbridge_core::store::Store for Broken {
     async fn delete(&self, _: &str) -> Result<(), chatbridge_core::StoreError> {
         Err(chatbridge_core::StoreError::Corrupt("down".into()))
     }
+    async fn scan(
+        &self,
+        _: &str,
+    ) -> Result<Vec<(String, bytes::Bytes)>, chatbridge_core::StoreError> {
+        Err(chatbridge_core::StoreError::Corrupt("down".into()))
+    }
 }
 
 #[tokio::test]

@@ -91,9 +91,7 @@ pub async fn main_with_args(
 }
 
 /// Builds the bot from configuration: each platform with credentials is mounted; one line
-/// says which are not, and why. The store comes from `CHATBRIDGE_STORE`: a SQLite file path
-/// (default `chatbridge.db`), `dynamodb:TABLE` (with `CHATBRIDGE_DYNAMODB_ENDPOINT` to point
-/// at a local server), or `:memory:`.
+/// says which are not, and why. The store comes from `CHATBRIDGE_STORE`: see [`open_store`].
 ///
 /// # Errors
 ///
@@ -144,17 +142,27 @@ pub async fn build_bot(router: Router, lookup: Lookup<'_>) -> Result<Bot, BoxErr
     Ok(builder.mount(LEX_PATH, LexAdapter::new()).build())
 }
 
-/// The store `CHATBRIDGE_STORE` names.
+/// The store `CHATBRIDGE_STORE` names:
+///
+/// - `:memory:`: a [`MemoryStore`] (lost on exit);
+/// - `dynamodb:TABLE`: a DynamoDB table (feature `aws`; `CHATBRIDGE_DYNAMODB_ENDPOINT` points
+///   at a local server);
+/// - `postgres://user:password@host:port/db` (or `postgresql://`; `?sslmode=require` and the
+///   rest as libpq reads them): a PostgreSQL database (feature `postgres`);
+/// - anything else: the path of a SQLite file (default [`DEFAULT_STORE`]).
 ///
 /// # Errors
 ///
-/// The store cannot be opened.
+/// The store cannot be opened, or its backend is not compiled in (the message names the
+/// feature to enable). A PostgreSQL URL is never repeated in a message or a log line.
 pub async fn open_store(lookup: Lookup<'_>) -> Result<SharedStore, BoxError> {
     let spec = lookup("CHATBRIDGE_STORE").unwrap_or_else(|| DEFAULT_STORE.to_owned());
     let store: SharedStore = if spec == ":memory:" {
         Arc::new(MemoryStore::new())
     } else if let Some(table) = spec.strip_prefix("dynamodb:") {
         dynamodb(table, lookup).await?
+    } else if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+        postgres(&spec).await?
     } else {
         tracing::info!(path = spec, "store: SQLite");
         Arc::new(SqliteStore::open(&spec)?)
@@ -175,6 +183,21 @@ async fn dynamodb(table: &str, lookup: Lookup<'_>) -> Result<SharedStore, BoxErr
 #[cfg(not(feature = "aws"))]
 async fn dynamodb(_table: &str, _lookup: Lookup<'_>) -> Result<SharedStore, BoxError> {
     Err("a DynamoDB store needs the examples' `aws` feature (cargo run --features aws ...)".into())
+}
+
+#[cfg(feature = "postgres")]
+async fn postgres(url: &str) -> Result<SharedStore, BoxError> {
+    let store = chatbridge_core::store::PostgresStore::connect(url).await?;
+    // The store's `Debug` names the host and database, never the password.
+    tracing::info!(?store, "store: PostgreSQL");
+    Ok(Arc::new(store))
+}
+
+#[cfg(not(feature = "postgres"))]
+async fn postgres(_url: &str) -> Result<SharedStore, BoxError> {
+    Err("a PostgreSQL store (CHATBRIDGE_STORE=postgres://...) needs the examples' `postgres` \
+         feature (cargo run --features postgres ...)"
+        .into())
 }
 
 #[cfg(feature = "aws")]
@@ -266,5 +289,72 @@ mod tests {
         assert_eq!(install_link_scope("hello_there", None).await, "chat:write,commands");
         assert_eq!(install_link_scope("timing_bot", None).await, "chat:write,commands");
         assert_eq!(install_link_scope("emojibot", Some("chat:write")).await, "chat:write");
+    }
+
+    /// `open_store` with `CHATBRIDGE_STORE` set to `spec`.
+    async fn open(spec: &str) -> Result<SharedStore, BoxError> {
+        let spec = spec.to_owned();
+        open_store(&move |name: &str| (name == "CHATBRIDGE_STORE").then(|| spec.clone())).await
+    }
+
+    #[cfg(not(feature = "postgres"))]
+    #[tokio::test]
+    async fn a_postgres_url_without_the_feature_names_the_feature_and_hides_the_password() {
+        for url in ["postgres://bot:s3cret@127.0.0.1:5432/db", "postgresql://bot:s3cret@db/x"] {
+            let error = open(url).await.map(drop).expect_err("no postgres feature");
+            let shown = error.to_string();
+            assert!(shown.contains("`postgres` feature"), "{shown}");
+            assert!(!shown.contains("s3cret"), "{shown}");
+        }
+    }
+
+    #[cfg(feature = "postgres")]
+    #[tokio::test]
+    async fn a_postgres_url_selects_postgres_and_its_errors_hide_the_password() {
+        // Port 1 on loopback: nothing listens there, so only the Postgres store can fail here
+        // (SQLite would create a file named after the URL).
+        let error = open("postgres://bot:s3cret@127.0.0.1:1/chatbridge?connect_timeout=5")
+            .await
+            .map(drop)
+            .expect_err("nothing listens on port 1");
+        let mut shown = format!("{error} {error:?}");
+        let mut source = error.source();
+        while let Some(cause) = source {
+            shown.push_str(&format!(" / {cause}"));
+            source = cause.source();
+        }
+        assert!(shown.contains("store backend failed"), "{shown}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        let error = open("postgres://bot:s3cret@127.0.0.1:1/db?sslmode=sometimes")
+            .await
+            .map(drop)
+            .expect_err("an invalid sslmode");
+        let shown = format!("{error} {error:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+    }
+
+    #[cfg(feature = "postgres")]
+    #[ignore = "needs PostgreSQL: eval \"$(scripts/postgres-local.sh start)\""]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn chatbridge_store_postgres_opens_one_database_for_every_process() {
+        let url = match std::env::var("CHATBRIDGE_TEST_POSTGRES_URL") {
+            Ok(url) if !url.trim().is_empty() => url.trim().to_owned(),
+            _ => panic!(
+                "CHATBRIDGE_TEST_POSTGRES_URL is not set: run \
+                 `eval \"$(scripts/postgres-local.sh start)\"` first"
+            ),
+        };
+        // Two opens, as two processes of a bot would do: one shared store.
+        let (first, second) = (open(&url).await.expect("open"), open(&url).await.expect("open"));
+        let key = format!("examples/postgres/{}", std::process::id());
+        assert!(first.put_if_absent(&key, Bytes::from_static(b"one"), None).await.unwrap());
+        assert!(!second.put_if_absent(&key, Bytes::from_static(b"two"), None).await.unwrap());
+        assert_eq!(second.get(&key).await.unwrap().as_deref(), Some(&b"one"[..]));
+        second.delete(&key).await.unwrap();
+        assert_eq!(first.get(&key).await.unwrap(), None);
+
+        // A bot built from the same configuration runs on it.
+        let lookup = |name: &str| (name == "CHATBRIDGE_STORE").then(|| url.clone());
+        build_bot(Router::new(), &lookup).await.expect("the bot builds on PostgreSQL");
     }
 }

@@ -49,6 +49,10 @@ impl Store for Recording {
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
         self.inner.delete(key).await
     }
+
+    async fn scan(&self, prefix: &str) -> Result<Vec<(String, Bytes)>, StoreError> {
+        self.inner.scan(prefix).await
+    }
 }
 
 async fn nothing(_cx: Context, _msg: Message) -> Option<Reply> {
