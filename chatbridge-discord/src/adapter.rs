@@ -165,12 +165,16 @@ impl DiscordAdapter {
         tracing::debug!(kind = u8::from(interaction.kind), id = %interaction.id, "discord interaction");
         // The interaction id is unique: a replay of the same signed body is answered without
         // running the handler again.
-        let dedupe_key = (self.inner.deduplicate && !interaction.id.is_empty())
-            .then(|| interaction.id.clone());
+        let dedupe_key =
+            (self.inner.deduplicate && !interaction.id.is_empty()).then(|| interaction.id.clone());
         let interaction = Arc::new(interaction);
         let message = to_message(Arc::clone(&interaction));
         #[cfg(feature = "client")]
-        let api = Api::new(self.inner.client.clone(), message.id.as_ref().map(|id| id.to_string()), received);
+        let api = Api::new(
+            self.inner.client.clone(),
+            message.id.as_ref().map(|id| id.to_string()),
+            received,
+        );
         #[cfg(not(feature = "client"))]
         let _ = received;
         let responder = DiscordResponder::new(
@@ -281,7 +285,11 @@ impl Adapter for DiscordAdapter {
         // Nothing of an unsigned request is read.
         self.inner.verifier.verify_request(request.headers(), request.body())?;
         let interaction = Interaction::from_slice(request.body()).map_err(|error| {
-            tracing::debug!(line = error.line(), column = error.column(), "interaction did not parse");
+            tracing::debug!(
+                line = error.line(),
+                column = error.column(),
+                "interaction did not parse"
+            );
             AdapterError::bad_request("not a discord interaction")
         })?;
         if interaction.kind == InteractionType::Ping {

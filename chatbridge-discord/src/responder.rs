@@ -10,17 +10,17 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use chatbridge_core::adapter::{Ack, Responder};
 #[cfg(feature = "client")]
 use chatbridge_core::Visibility;
+use chatbridge_core::adapter::{Ack, Responder};
 use chatbridge_core::{AdapterError, DeliveryError, Emoji, Platform, Reply};
 use http::Response;
 
 #[cfg(feature = "client")]
 use crate::DiscordClient;
+use crate::model::Interaction;
 #[cfg(feature = "client")]
 use crate::model::InteractionType;
-use crate::model::Interaction;
 use crate::reply;
 #[cfg(feature = "client")]
 use crate::reply::{DiscordParts, EPHEMERAL, MessageBody};
@@ -100,7 +100,9 @@ impl Responder for DiscordResponder {
             && reply::is_deferred_message(kind)
         {
             let original = &self.api.original;
-            original.deferred_ephemeral.store(visibility == Visibility::Ephemeral, Ordering::SeqCst);
+            original
+                .deferred_ephemeral
+                .store(visibility == Visibility::Ephemeral, Ordering::SeqCst);
             original.deferred.store(true, Ordering::SeqCst);
         }
         reply::acknowledge(kind, ack, &self.empty_reply)
@@ -184,8 +186,8 @@ impl DiscordResponder {
             return Ok(());
         }
         let original = &self.api.original;
-        let unfilled = original.deferred.load(Ordering::SeqCst)
-            && !original.filled.load(Ordering::SeqCst);
+        let unfilled =
+            original.deferred.load(Ordering::SeqCst) && !original.filled.load(Ordering::SeqCst);
         if !unfilled {
             client.create_followup(token, &body).await?;
         } else if body.flags == Some(EPHEMERAL)

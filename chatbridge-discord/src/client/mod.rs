@@ -130,7 +130,8 @@ impl DiscordClient {
         api_url: &str,
         policy: RetryPolicy,
     ) -> Result<Self, ConfigError> {
-        let bad_url = || ConfigError::Invalid { name: API_URL_SETTING, reason: "not an http(s) url" };
+        let bad_url =
+            || ConfigError::Invalid { name: API_URL_SETTING, reason: "not an http(s) url" };
         let base = Url::parse(api_url.trim_end_matches('/')).map_err(|_| bad_url())?;
         if base.cannot_be_a_base() || !matches!(base.scheme(), "http" | "https") {
             return Err(bad_url());

@@ -95,7 +95,10 @@ impl RateLimiter {
     ) -> Result<(), DeliveryError> {
         let Some(wait) = self.wait(route) else { return Ok(()) };
         if wait > max_wait {
-            return Err(DeliveryError::RateLimited { platform: Platform::DISCORD, retry_after: wait });
+            return Err(DeliveryError::RateLimited {
+                platform: Platform::DISCORD,
+                retry_after: wait,
+            });
         }
         tokio::time::sleep(wait).await;
         Ok(())
@@ -194,7 +197,9 @@ mod tests {
         limits.close(&route, Duration::from_secs(60), true);
         let started = Instant::now();
         let error = limits.wait_turn(&route, bound).await.unwrap_err();
-        assert!(matches!(error, DeliveryError::RateLimited { retry_after, .. } if retry_after == Duration::from_secs(60)));
+        assert!(
+            matches!(error, DeliveryError::RateLimited { retry_after, .. } if retry_after == Duration::from_secs(60))
+        );
         assert_eq!(started.elapsed(), Duration::ZERO);
     }
 

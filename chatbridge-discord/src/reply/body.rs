@@ -13,14 +13,17 @@ use crate::{Component, Embed};
 pub(crate) const EPHEMERAL: u64 = 1 << 6;
 
 /// A message's content as Discord's create and edit endpoints take it.
-///
-/// ```
-/// use chatbridge_core::Reply;
-/// use chatbridge_discord::client::MessageBody;
-///
-/// let body = MessageBody::from_reply(&Reply::text("hi").ephemeral());
-/// assert_eq!(serde_json::to_value(&body).unwrap(), serde_json::json!({"content": "hi", "flags": 64}));
-/// ```
+#[cfg_attr(
+    feature = "client",
+    doc = r#"
+```
+use chatbridge_core::Reply;
+use chatbridge_discord::client::MessageBody;
+
+let body = MessageBody::from_reply(&Reply::text("hi").ephemeral());
+assert_eq!(serde_json::to_value(&body).unwrap(), serde_json::json!({"content": "hi", "flags": 64}));
+```"#
+)]
 #[derive(Clone, PartialEq, Debug, Default, Serialize)]
 #[non_exhaustive]
 pub struct MessageBody {

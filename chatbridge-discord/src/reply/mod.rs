@@ -11,9 +11,9 @@ use serde_json::Value;
 use crate::{Component, Embed};
 
 #[cfg(feature = "client")]
-pub use body::MessageBody;
-#[cfg(feature = "client")]
 pub(crate) use body::EPHEMERAL;
+#[cfg(feature = "client")]
+pub use body::MessageBody;
 #[cfg(feature = "client")]
 pub(crate) use response::is_deferred_message;
 pub(crate) use response::{acknowledge, pong, render};

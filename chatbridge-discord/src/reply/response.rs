@@ -86,9 +86,7 @@ pub(crate) fn render(
 /// - Autocomplete always gets type 8 with no choices: it cannot be deferred.
 pub(crate) fn acknowledge(kind: InteractionType, ack: Ack, empty_text: &str) -> Response<Bytes> {
     match (kind, ack) {
-        (InteractionType::ApplicationCommandAutocomplete, _) => {
-            autocomplete::<Choice>(Vec::new())
-        }
+        (InteractionType::ApplicationCommandAutocomplete, _) => autocomplete::<Choice>(Vec::new()),
         (InteractionType::MessageComponent, _) => {
             typed(ResponseType::DeferredUpdateMessage, None::<Value>)
         }
