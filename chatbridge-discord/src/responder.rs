@@ -212,3 +212,43 @@ impl DiscordResponder {
 fn unsupported(reason: &'static str) -> DeliveryError {
     DeliveryError::Unsupported { platform: Platform::DISCORD, reason }
 }
+
+#[cfg(all(test, feature = "client"))]
+mod tests {
+    use super::*;
+
+    fn responder(kind: u8) -> DiscordResponder {
+        let body = format!(r#"{{"id":"1","type":{kind},"token":"t"}}"#);
+        let interaction = Interaction::from_slice(body.as_bytes()).expect("an interaction");
+        let client = DiscordClient::new("1", None, "http://127.0.0.1:9").expect("a client");
+        let api = Api::new(client, None, Instant::now());
+        DiscordResponder::new(Arc::new(interaction), Arc::from("Done."), api)
+    }
+
+    fn recorded(responder: &DiscordResponder) -> (bool, bool) {
+        let original = &responder.api.original;
+        (
+            original.deferred.load(Ordering::SeqCst),
+            original.deferred_ephemeral.load(Ordering::SeqCst),
+        )
+    }
+
+    #[test]
+    fn a_deferral_is_recorded_with_its_visibility_only_when_a_thinking_message_went_out() {
+        let command = responder(2);
+        assert_eq!(recorded(&command), (false, false), "nothing sent yet");
+        command.acknowledge(Ack::Duplicate);
+        assert_eq!(recorded(&command), (false, false), "a duplicate's answer is no deferral");
+        command.acknowledge(Ack::Deferred(Visibility::Ephemeral));
+        assert_eq!(recorded(&command), (true, true));
+        let command = responder(2);
+        command.acknowledge(Ack::Deferred(Visibility::Default));
+        assert_eq!(recorded(&command), (true, false), "the automatic deferral is public");
+        // A component's deferral (type 6) and autocomplete's answer (type 8) leave no message.
+        for kind in [3, 4] {
+            let other = responder(kind);
+            other.acknowledge(Ack::Deferred(Visibility::Ephemeral));
+            assert_eq!(recorded(&other), (false, false), "type {kind}");
+        }
+    }
+}
