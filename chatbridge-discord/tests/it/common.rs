@@ -1,9 +1,11 @@
 //! Shared test helpers: a fixed test key, signed requests, fixtures.
-#![allow(dead_code, unreachable_pub)]
 
 use bytes::Bytes;
+use chatbridge_core::AdapterError;
+use chatbridge_core::adapter::{Accepted, Adapter};
 use chatbridge_discord::{DiscordAdapter, DiscordAdapterBuilder};
 use ed25519_dalek::{Signer, SigningKey};
+use futures_util::FutureExt;
 use http::Request;
 
 pub const APP_ID: &str = "1180000000000000000";
@@ -24,6 +26,12 @@ pub fn builder() -> DiscordAdapterBuilder {
 
 pub fn adapter() -> DiscordAdapter {
     builder().build().unwrap()
+}
+
+/// What the adapter makes of a request. Discord's `accept` looks nothing up, so it is ready
+/// at its first poll.
+pub fn accept(adapter: &DiscordAdapter, request: Request<Bytes>) -> Result<Accepted, AdapterError> {
+    adapter.accept(request).now_or_never().expect("accept does no I/O")
 }
 
 /// The signature of `timestamp || body`, as hex.

@@ -1,15 +1,15 @@
 //! Delivery failures reach the bot's error hook as typed errors: an interaction token older
-//! than 15 minutes, a reaction without a bot token.
-#![cfg(feature = "client")]
-
-mod common;
+//! than 15 minutes, a reaction without a bot token, what only an initial response can carry.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use chatbridge_core::host::ReceivedAt;
 use chatbridge_core::testing::FakeApi;
-use chatbridge_core::{Bot, BotError, Context, DeliveryError, Message, ReceivedAt, Reply, Router};
-use common::*;
+use chatbridge_core::{Bot, BotError, Context, DeliveryError, Message, Reply, Router, Visibility};
+use chatbridge_discord::{Component, DiscordReplyExt, Modal, TextInputStyle};
+
+use crate::common::*;
 
 /// Runs `router` on a fixture; returns the delivery errors and the calls the fake API got.
 async fn run(
@@ -83,13 +83,24 @@ async fn a_reaction_without_a_bot_token_is_unsupported() {
 
 #[tokio::test]
 async fn a_modal_after_a_deferral_is_unsupported() {
-    use chatbridge_discord::{Component, DiscordReplyExt, Modal, TextInputStyle};
-    let router = Router::new().fallback(|_cx: Context, _msg: Message| async {
-        tokio::time::sleep(Duration::from_millis(300)).await;
+    let router = Router::new().fallback(|cx: Context, _msg: Message| async move {
+        cx.defer(Visibility::Default);
         let field = Component::label("Why", Component::text_input("why", TextInputStyle::Short));
         Reply::new().modal(Modal::new("m", "Too late", [field]))
     });
     let (errors, calls) = run(router, None, Instant::now(), fixture("command_options.json")).await;
+    assert_eq!(errors, ["unsupported"]);
+    assert_eq!(calls, 0);
+}
+
+#[tokio::test]
+async fn a_follow_up_to_autocomplete_is_unsupported() {
+    // Autocomplete takes its choices as the response and nothing after it.
+    let router = Router::new().fallback(|cx: Context, _msg: Message| async move {
+        let _ = cx.reply(Reply::new().choices([])).await;
+        let _ = cx.reply("and another thing").await;
+    });
+    let (errors, calls) = run(router, None, Instant::now(), fixture("autocomplete.json")).await;
     assert_eq!(errors, ["unsupported"]);
     assert_eq!(calls, 0);
 }

@@ -1,15 +1,12 @@
 //! Built without the `client` feature, the adapter still answers inline, and a reply after the
 //! inline one is refused as unsupported (it reaches the error hook), never sent or dropped
 //! silently. Run with `cargo test -p chatbridge-discord --no-default-features`.
-#![cfg(not(feature = "client"))]
-
-mod common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::common::*;
 use chatbridge_core::{Bot, BotError, Context, DeliveryError, HandlerError, Message, Router};
-use common::*;
 use serde_json::json;
 
 #[tokio::test]

@@ -1,4 +1,5 @@
-//! An [`Interaction`] as a platform-neutral [`Message`].
+//! An [`Interaction`] as a platform-neutral [`Message`], and [`DiscordMessageExt`] to read it
+//! back.
 //!
 //! | interaction | kind | `command` | `text` |
 //! | --- | --- | --- | --- |
@@ -18,9 +19,28 @@ use crate::model::{
     CommandData, CommandType, ContextType, Interaction, InteractionData, OptionValue,
 };
 
+/// Reads the Discord interaction behind a [`Message`].
+///
+/// ```
+/// use chatbridge_core::{Message, MessageKind, Platform};
+/// use chatbridge_discord::DiscordMessageExt;
+///
+/// let msg = Message::new(Platform::SLACK, MessageKind::Message);
+/// assert!(msg.discord().is_none());
+/// ```
+pub trait DiscordMessageExt {
+    /// The interaction, when the message came from Discord.
+    fn discord(&self) -> Option<&Interaction>;
+}
+
+impl DiscordMessageExt for Message {
+    fn discord(&self) -> Option<&Interaction> {
+        self.payload::<Interaction>()
+    }
+}
+
 /// Builds the message; the interaction stays reachable through `msg.discord()`.
-pub(crate) fn to_message(interaction: Interaction) -> Message {
-    let interaction = Arc::new(interaction);
+pub(crate) fn to_message(interaction: Arc<Interaction>) -> Message {
     let (kind, command, text, id) = match &interaction.data {
         InteractionData::Command(data) => {
             let (args, text, id) = command_parts(data);

@@ -1,24 +1,22 @@
 //! Every interaction type, from payloads written from Discord's docs, becomes the right
 //! `Message` with its typed interaction reachable through `msg.discord()`.
 
-mod common;
-
-use chatbridge_core::adapter::{Adapter, Incoming};
+use crate::common::*;
+use chatbridge_core::adapter::{Accepted, Timing};
 use chatbridge_core::{Message, MessageKind, Platform};
 use chatbridge_discord::DiscordMessageExt;
 use chatbridge_discord::model::{
     CommandType, ComponentType, ContextType, InteractionData, InteractionType, OptionType,
     OptionValue, Target,
 };
-use common::*;
 
 fn parse(body: Vec<u8>) -> Message {
-    match adapter().parse(&signed("/discord", body)).unwrap() {
-        Incoming::Dispatch(dispatch) => {
-            assert_eq!(dispatch.budget, std::time::Duration::from_millis(2500));
-            dispatch.message
+    match accept(&adapter(), signed("/discord", body)).unwrap() {
+        Accepted::Incoming(incoming) => {
+            assert_eq!(incoming.timing, Timing::Inline(std::time::Duration::from_millis(2500)));
+            incoming.message
         }
-        other => panic!("not dispatched: {other:?}"),
+        other => panic!("not a message: {other:?}"),
     }
 }
 
@@ -240,7 +238,7 @@ fn a_signed_body_that_is_not_an_interaction_is_a_400_without_quoting_it() {
         b"{\"id\":\"1\xff\",\"application_id\":\"2\",\"type\":1,\"token\":\"t\"}",
         b"{\"id\":\"1\",\"application_id\":\"2\",\"type\":1,\"token\":\"t\"}\xff",
     ] {
-        let error = adapter().parse(&signed("/discord", body.to_vec())).unwrap_err();
+        let error = accept(&adapter(), signed("/discord", body.to_vec())).unwrap_err();
         assert_eq!(error.status(), http::StatusCode::BAD_REQUEST);
         assert_eq!(error.to_string(), "bad request: not a discord interaction");
     }
@@ -253,8 +251,8 @@ fn a_known_type_makes_an_interaction_whatever_else_is_missing() {
         &br#"{"id":"787053080478613555","token":"ThisIsAToken","type":1,"version":1}"#[..],
         br#"{"type":1}"#,
     ] {
-        let incoming = adapter().parse(&signed("/discord", ping.to_vec())).unwrap();
-        assert!(matches!(incoming, Incoming::Respond(_)), "{incoming:?}");
+        let accepted = accept(&adapter(), signed("/discord", ping.to_vec())).unwrap();
+        assert!(matches!(accepted, Accepted::Respond(_)), "{accepted:?}");
     }
     // A command with neither `application_id`, invoker nor channel.
     let msg = parse(
@@ -303,8 +301,8 @@ fn the_testing_payloads_parse_into_messages() {
     let adapter = chatbridge_discord::DiscordAdapter::builder(signer.public_key_hex(), APP_ID)
         .build()
         .unwrap();
-    let parse = |body: Vec<u8>| match adapter.parse(&signer.request("/d", body)).unwrap() {
-        Incoming::Dispatch(dispatch) => dispatch.message,
+    let parse = |body: Vec<u8>| match accept(&adapter, signer.request("/d", body)).unwrap() {
+        Accepted::Incoming(incoming) => incoming.message,
         other => panic!("{other:?}"),
     };
     let msg = parse(payload::command(APP_ID, "hello-there", &[("who", "Kenobi")]));
@@ -315,8 +313,8 @@ fn the_testing_payloads_parse_into_messages() {
     let msg = parse(payload::button(APP_ID, "again"));
     assert_eq!((msg.kind, msg.text.as_str()), (MessageKind::Action, "again"));
     assert!(matches!(
-        adapter.parse(&signer.request("/d", payload::ping(APP_ID))).unwrap(),
-        Incoming::Respond(_)
+        accept(&adapter, signer.request("/d", payload::ping(APP_ID))).unwrap(),
+        Accepted::Respond(_)
     ));
 }
 

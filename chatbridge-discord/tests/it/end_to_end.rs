@@ -1,18 +1,15 @@
 //! The real server on loopback, with a fake Discord API (also on loopback) that records every
 //! call the bot makes.
-#![cfg(feature = "client")]
-
-mod common;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::common::*;
 use chatbridge_core::host::server::Server;
 use chatbridge_core::testing::{FakeApi, FakeResponse, Recorded};
 use chatbridge_core::{Bot, Context, HandlerError, Message, Reply, Router, Visibility};
 use chatbridge_discord::DiscordAdapter;
-use common::*;
 use serde_json::json;
 use tokio::sync::{Notify, oneshot};
 
@@ -98,18 +95,19 @@ async fn a_command_gets_its_inline_reply() {
 
 #[tokio::test]
 async fn a_slow_handler_is_deferred_then_patches_original_exactly_once() {
-    let running =
-        Running::start(Router::new().command("order", |_cx: Context, _msg: Message| async {
-            tokio::time::sleep(Duration::from_millis(400)).await;
-            "Your pizza is ready"
-        }))
-        .await;
+    let gate = Arc::new(Notify::new());
+    let running = Running::start(held(&gate, |cx| {
+        Box::pin(async move {
+            cx.reply("Your pizza is ready").await?;
+            Ok(())
+        })
+    }))
+    .await;
     let (json, seen_at_response) = running.send(fixture("command_options.json")).await;
     assert_eq!(json, json!({"type": 5}));
     assert!(seen_at_response.is_empty(), "nothing may reach the API before the initial response");
-    running.api.wait_for(1, Duration::from_secs(5)).await;
-    // Long enough for a stray second call to show up.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    gate.notify_one();
+    // Stopping waits for the handler and its deliveries: every call it made is recorded.
     let calls = running.stop().await;
     assert_eq!(calls.len(), 1, "{calls:?}");
     let patch = &calls[0];
@@ -193,25 +191,30 @@ async fn a_reaction_is_added_with_the_bot_token() {
 
 #[tokio::test]
 async fn a_component_reply_that_replaces_the_message_after_a_deferral_patches_it() {
-    let running = Running::start(Router::new().fallback(|_cx: Context, _msg: Message| async {
-        tokio::time::sleep(Duration::from_millis(400)).await;
-        Reply::text("Order confirmed").replace_original()
+    let gate = Arc::new(Notify::new());
+    let running = Running::start(held(&gate, |cx| {
+        Box::pin(async move {
+            cx.reply(Reply::text("Order confirmed").replace_original()).await?;
+            Ok(())
+        })
     }))
     .await;
     let (json, _) = running.send(fixture("component_button.json")).await;
     assert_eq!(json, json!({"type": 6}));
-    running.api.wait_for(1, Duration::from_secs(5)).await;
+    gate.notify_one();
     let calls = running.stop().await;
     assert_eq!(calls.len(), 1, "{calls:?}");
     assert_eq!(calls[0].method, http::Method::PATCH);
     assert!(calls[0].path.ends_with("/messages/@original"));
+    // The message keeps its visibility: no flags in an edit.
+    assert_eq!(calls[0].json(), json!({"content": "Order confirmed"}));
 }
 
 /// A handler held until the test lets it go: it runs past the ack budget without a timer.
 fn held(gate: &Arc<Notify>, reply: impl Fn(Context) -> BoxReply + Send + Sync + 'static) -> Router {
     let gate = Arc::clone(gate);
     let reply = Arc::new(reply);
-    Router::new().command("order", move |cx: Context, _msg: Message| {
+    Router::new().fallback(move |cx: Context, _msg: Message| {
         let (gate, reply) = (Arc::clone(&gate), Arc::clone(&reply));
         async move {
             gate.notified().await;

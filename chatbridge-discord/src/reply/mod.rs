@@ -1,10 +1,22 @@
-//! [`DiscordReplyExt`]: the Discord-only parts of a [`Reply`], kept in its extensions.
+//! [`DiscordReplyExt`]: the Discord-only parts of a [`Reply`], kept in its extensions, and
+//! replies as the interaction responses and message bodies Discord takes ([`response`]).
+
+mod body;
+mod response;
 
 use chatbridge_core::Reply;
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::{Component, Embed};
+
+#[cfg(feature = "client")]
+pub(crate) use body::EPHEMERAL;
+#[cfg(feature = "client")]
+pub use body::MessageBody;
+#[cfg(feature = "client")]
+pub(crate) use response::is_deferred_message;
+pub(crate) use response::{acknowledge, pong, render};
 
 /// The Discord-only parts of a reply.
 #[derive(Clone, PartialEq, Debug, Default)]

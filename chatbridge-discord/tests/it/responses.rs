@@ -1,17 +1,15 @@
 //! Replies rendered as interaction responses (types 4 to 9), and the acknowledgements when
 //! there is no inline reply. Golden responses are compared as JSON.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::*;
 use chatbridge_core::{
     Bot, Context, HandlerError, Message, MessageKind, Reply, Router, Visibility,
 };
 use chatbridge_discord::{
     AllowedMentions, ButtonStyle, Choice, Component, DiscordReplyExt, Embed, Modal, TextInputStyle,
 };
-use common::*;
 use serde_json::json;
 
 /// Runs one fixture through a bot with `router`; returns the response JSON.
@@ -122,7 +120,8 @@ async fn a_modal_is_type_9() {
     );
 }
 
-#[tokio::test]
+// The budget runs out on tokio's paused clock: no real waiting.
+#[tokio::test(start_paused = true)]
 async fn deferrals_are_5_for_commands_and_6_for_components() {
     let slow = || {
         Router::new().fallback(|_cx: Context, _msg: Message| async {

@@ -1,13 +1,11 @@
 //! A replayed interaction (the same signed body again) is answered without running the handler
 //! a second time: the interaction id is its de-duplication key.
 
-mod common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::common::*;
 use chatbridge_core::{Bot, Context, Message, Reply, Router};
-use common::*;
 use serde_json::json;
 
 /// A bot whose every handler counts its runs and answers.
