@@ -193,3 +193,33 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<chatbridge_slack::SlackReply>();
     assert_send_sync::<chatbridge_slack::verify::Verifier>();
 }
+
+/// Every handler reaches a client through its context, token or not: the adapter's own when
+/// it serves no installations.
+#[tokio::test]
+async fn every_handler_has_a_client_in_its_context() {
+    use chatbridge_core::{Bot, Context, Message, Router};
+    use chatbridge_slack::SlackContextExt;
+
+    async fn which(cx: Context, _msg: Message) -> String {
+        match cx.slack() {
+            Some(client) => format!("client, token: {}", client.has_token()),
+            None => "no client".to_owned(),
+        }
+    }
+    for (adapter, expected) in [
+        (crate::common::builder().build().unwrap(), "client, token: false"),
+        (
+            crate::common::builder().bot_token(Secret::new(TOKEN)).build().unwrap(),
+            "client, token: true",
+        ),
+    ] {
+        let bot = Bot::builder()
+            .mount(crate::common::PATH, adapter)
+            .handler(Router::new().command("hello-there", which))
+            .build();
+        let body = crate::common::fixture_with_url("slash_command.txt", "", true);
+        let response = bot.handle(crate::common::signed(crate::common::FORM, body)).await;
+        assert_eq!(crate::common::json_body(&response)["text"], expected);
+    }
+}

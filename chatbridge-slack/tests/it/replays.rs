@@ -132,3 +132,40 @@ async fn the_marks_are_kept_under_the_documented_keys() {
     assert_eq!(bot.handle(signed(JSON, event)).await.status(), 200);
     assert!(store.get(&format!("dedup/slack/{id}")).await.unwrap().is_some());
 }
+
+/// With de-duplication off (load tests send one signed request over and over), every copy runs
+/// its handler and the store is not written.
+#[tokio::test]
+async fn deduplication_can_be_turned_off() {
+    let store: chatbridge_core::store::SharedStore = Arc::new(MemoryStore::new());
+    let calls = Arc::new(AtomicUsize::new(0));
+    let bot = Bot::builder()
+        .mount(PATH, builder().deduplicate(false).build().unwrap())
+        .handler(Counting(Arc::clone(&calls)))
+        .store(Arc::clone(&store))
+        .build();
+    let command = signed(FORM, fixture("slash_command.txt"));
+    let signature = command.headers()["x-slack-signature"].to_str().unwrap().to_owned();
+    for _ in 0..3 {
+        let copy = signed(FORM, fixture("slash_command.txt"));
+        assert_eq!(copy.headers()["x-slack-signature"], signature.as_str(), "the same request");
+        let response = bot.handle(copy).await;
+        assert_eq!(json_body(&response)["text"], "counted");
+        assert!(response.headers().get("x-slack-no-retry").is_none());
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+    let key = format!("dedup/slack/request/{}", signature.strip_prefix("v0=").unwrap());
+    assert!(store.get(&key).await.unwrap().is_none(), "nothing written");
+
+    let event = fixture("message_channel.json");
+    for _ in 0..2 {
+        assert_eq!(bot.handle(signed(JSON, event.clone())).await.status(), 200);
+    }
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while calls.load(Ordering::SeqCst) < 5 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("both copies of the event were handled");
+}
