@@ -2,7 +2,7 @@
 # Starts or stops a local DynamoDB-compatible server on 127.0.0.1 for the DynamoDB store tests.
 #
 #   eval "$(scripts/dynamodb-local.sh start)"   # installs if needed, starts, exports the endpoint
-#   CHATBRIDGE_REQUIRE_DYNAMODB=1 cargo test -p chatbridge-core --all-features
+#   cargo test -p chatbridge-core --all-features --test it -- --ignored
 #   scripts/dynamodb-local.sh stop
 #
 # `start` prints one line on stdout, `export CHATBRIDGE_TEST_DYNAMODB_ENDPOINT=http://127.0.0.1:PORT`,

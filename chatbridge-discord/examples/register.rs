@@ -34,7 +34,7 @@ fn commands() -> Vec<CommandDefinition> {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let adapter = DiscordAdapter::from_env()?;
-    let client = adapter.client().ok_or("no discord client")?;
+    let client = adapter.client();
     let scope = match std::env::var("DISCORD_GUILD_ID") {
         Ok(guild) if !guild.is_empty() => Scope::Guild(guild),
         _ => Scope::Global,

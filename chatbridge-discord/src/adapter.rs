@@ -2,31 +2,40 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use chatbridge_core::adapter::{Ack, Adapter, Delivery, Dispatch, Incoming, Prepared, ReplyMode};
+use chatbridge_core::adapter::{Accepted, Adapter, Incoming, Timing};
 use chatbridge_core::clock::{SharedClock, system_clock};
-use chatbridge_core::{AdapterError, DeliveryError, Message, Platform, Reply, Secret, Visibility};
-use http::{Extensions, Method, Request, Response};
+use chatbridge_core::host::ReceivedAt;
+use chatbridge_core::{AdapterError, ConfigError, Platform, Secret};
+use http::{Method, Request};
 
-use crate::ext::DiscordContext;
+use crate::message::to_message;
 use crate::model::{Interaction, InteractionType};
-use crate::original::Original;
-use crate::{ConfigError, DiscordMessageExt, Verifier, map, response};
+use crate::reply::pong;
+#[cfg(feature = "client")]
+use crate::responder::Api;
+use crate::responder::DiscordResponder;
+use crate::verify::Verifier;
 #[cfg(feature = "client")]
 use crate::{DiscordClient, RetryPolicy};
 
 /// How long after the request the first reply may still go inline: Discord's 3 s less a margin.
-pub const ACK_BUDGET: Duration = Duration::from_millis(2500);
+const ACK_BUDGET: Duration = Duration::from_millis(2500);
 
 /// The text of the response when a handler said nothing to a command or a modal (Discord needs
 /// some answer), unless set with [`DiscordAdapterBuilder::empty_reply_text`].
-pub const DEFAULT_EMPTY_REPLY: &str = "Done.";
+const DEFAULT_EMPTY_REPLY: &str = "Done.";
 
-/// Serves Discord interactions: verifies them, answers PING, turns the rest into
-/// [`Message`]s, renders replies as interaction responses and delivers follow-ups.
+/// The setting an empty application id is reported under.
+const APPLICATION_ID_SETTING: &str = "discord application id";
+
+/// Serves Discord interactions: verifies them, answers PING, and turns the rest into
+/// [`Message`](chatbridge_core::Message)s, each answered by its own responder (the interaction
+/// response inline within 2.5 s, otherwise a deferral, then follow-ups with the interaction
+/// token).
 ///
 /// ```
 /// use chatbridge_discord::DiscordAdapter;
@@ -47,12 +56,11 @@ pub struct DiscordAdapter {
 
 struct Inner {
     verifier: Verifier,
-    batch_verification: bool,
     deduplicate: bool,
     application_id: String,
-    empty_reply: String,
+    empty_reply: Arc<str>,
     #[cfg(feature = "client")]
-    client: Option<DiscordClient>,
+    client: DiscordClient,
 }
 
 /// Builds a [`DiscordAdapter`].
@@ -63,7 +71,6 @@ pub struct DiscordAdapterBuilder {
     bot_token: Option<Secret>,
     api_url: String,
     freshness: Option<(Duration, SharedClock)>,
-    batch_verification: bool,
     deduplicate: bool,
     empty_reply: String,
     #[cfg(feature = "client")]
@@ -82,7 +89,6 @@ impl DiscordAdapter {
             bot_token: None,
             api_url: crate::DEFAULT_API_URL.to_owned(),
             freshness: None,
-            batch_verification: true,
             deduplicate: true,
             empty_reply: DEFAULT_EMPTY_REPLY.to_owned(),
             #[cfg(feature = "client")]
@@ -118,12 +124,16 @@ impl DiscordAdapter {
         if let Some(url) = var("DISCORD_API_URL") {
             builder = builder.api_url(url);
         }
+        // The builder names its settings; from here they are environment variables.
         builder.build().map_err(|error| match error {
-            ConfigError::PublicKey(reason) => {
-                ConfigError::InvalidVar { name: "DISCORD_PUBLIC_KEY", reason }
-            }
-            ConfigError::ApiUrl => {
-                ConfigError::InvalidVar { name: "DISCORD_API_URL", reason: "not an http(s) url" }
+            ConfigError::Invalid { name, reason } => {
+                let name = match name {
+                    crate::verify::KEY_SETTING => "DISCORD_PUBLIC_KEY",
+                    #[cfg(feature = "client")]
+                    crate::client::API_URL_SETTING => "DISCORD_API_URL",
+                    other => other,
+                };
+                ConfigError::Invalid { name, reason }
             }
             other => other,
         })
@@ -141,12 +151,45 @@ impl DiscordAdapter {
         &self.inner.application_id
     }
 
-    /// The API client (absent only when it could not be built).
+    /// The API client, for work outside a handler (registering commands); handlers get it
+    /// through [`DiscordContextExt`](crate::DiscordContextExt).
     #[cfg(feature = "client")]
     #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
     #[must_use]
-    pub fn client(&self) -> Option<&DiscordClient> {
-        self.inner.client.as_ref()
+    pub fn client(&self) -> &DiscordClient {
+        &self.inner.client
+    }
+
+    /// The interaction as a message for the handler, with its responder.
+    fn incoming(&self, interaction: Interaction, received: Instant) -> Incoming {
+        tracing::debug!(kind = u8::from(interaction.kind), id = %interaction.id, "discord interaction");
+        // The interaction id is unique: a replay of the same signed body is answered without
+        // running the handler again.
+        let dedupe_key =
+            (self.inner.deduplicate && !interaction.id.is_empty()).then(|| interaction.id.clone());
+        let interaction = Arc::new(interaction);
+        let message = to_message(Arc::clone(&interaction));
+        #[cfg(feature = "client")]
+        let api = Api::new(
+            self.inner.client.clone(),
+            message.id.as_ref().map(|id| id.to_string()),
+            received,
+        );
+        #[cfg(not(feature = "client"))]
+        let _ = received;
+        let responder = DiscordResponder::new(
+            interaction,
+            Arc::clone(&self.inner.empty_reply),
+            #[cfg(feature = "client")]
+            api,
+        );
+        let incoming = Incoming::new(message, responder, Timing::Inline(ACK_BUDGET));
+        #[cfg(feature = "client")]
+        let incoming = incoming.extension(self.inner.client.clone());
+        match dedupe_key {
+            Some(key) => incoming.dedupe_key(key),
+            None => incoming,
+        }
     }
 }
 
@@ -170,26 +213,16 @@ impl DiscordAdapterBuilder {
         self
     }
 
-    /// Whether [`Bot`](chatbridge_core::Bot) checks the signatures of requests that arrive
-    /// together in one batch ([`Verifier::verify_request_batched`]): on by default. Each
-    /// request gets the answer it would get alone; under load a check costs about half as
-    /// much, and a request that arrives alone waits one yield to the runtime for company. Off,
-    /// each request is checked on its own, in [`Adapter::parse`].
-    pub fn batch_verification(mut self, on: bool) -> Self {
-        self.batch_verification = on;
-        self
-    }
-
     /// Whether an interaction whose id was seen before (a replay of its signed body) is
-    /// answered without running the handler again: on by default, through the bot's store
-    /// (kept for [`DEDUP_TTL`](chatbridge_core::DEDUP_TTL)). Off, every signed request runs its
-    /// handler and nothing is written to the store.
+    /// answered without running the handler again: on by default, through the bot's store.
+    /// Off, every signed request runs its handler and nothing is written to the store.
     pub fn deduplicate(mut self, on: bool) -> Self {
         self.deduplicate = on;
         self
     }
 
-    /// The text answered when a handler says nothing to a command or modal submission.
+    /// The text answered when a handler says nothing to a command or modal submission
+    /// (default "Done.", shown only to the user who asked).
     pub fn empty_reply_text(mut self, text: impl Into<String>) -> Self {
         self.empty_reply = text.into();
         self
@@ -207,33 +240,31 @@ impl DiscordAdapterBuilder {
     ///
     /// # Errors
     ///
-    /// [`ConfigError::PublicKey`] for a bad key, [`ConfigError::Missing`] for an empty
-    /// application id, [`ConfigError::ApiUrl`] for a bad base URL, [`ConfigError::Client`]
-    /// when the HTTP client cannot start.
+    /// [`ConfigError::Invalid`] for a bad public key or API base URL, [`ConfigError::Missing`]
+    /// for an empty application id, [`ConfigError::Client`] when the HTTP client cannot start.
     pub fn build(self) -> Result<DiscordAdapter, ConfigError> {
         let mut verifier = Verifier::new(&self.public_key)?;
         if let Some((window, clock)) = self.freshness {
             verifier = verifier.with_freshness(window, clock);
         }
         if self.application_id.trim().is_empty() {
-            return Err(ConfigError::Missing("application id"));
+            return Err(ConfigError::Missing(APPLICATION_ID_SETTING));
         }
         #[cfg(feature = "client")]
-        let client = Some(DiscordClient::with_policy(
+        let client = DiscordClient::with_policy(
             self.application_id.clone(),
             self.bot_token,
             &self.api_url,
             self.policy,
-        )?);
+        )?;
         #[cfg(not(feature = "client"))]
         let _ = (self.bot_token, self.api_url);
         Ok(DiscordAdapter {
             inner: Arc::new(Inner {
                 verifier,
-                batch_verification: self.batch_verification,
                 deduplicate: self.deduplicate,
                 application_id: self.application_id,
-                empty_reply: self.empty_reply,
+                empty_reply: Arc::from(self.empty_reply),
                 #[cfg(feature = "client")]
                 client,
             }),
@@ -247,101 +278,27 @@ impl Adapter for DiscordAdapter {
         Platform::DISCORD
     }
 
-    fn parse(&self, request: &Request<Bytes>) -> Result<Incoming, AdapterError> {
-        // Verification comes first: nothing of an unsigned request is read.
+    async fn accept(&self, request: Request<Bytes>) -> Result<Accepted, AdapterError> {
+        if request.method() != Method::POST {
+            return Err(AdapterError::MethodNotAllowed);
+        }
+        // Nothing of an unsigned request is read.
         self.inner.verifier.verify_request(request.headers(), request.body())?;
-        read(request, self.inner.deduplicate)
-    }
-
-    async fn receive(&self, request: &Request<Bytes>) -> Result<Incoming, AdapterError> {
-        if !self.inner.batch_verification {
-            return self.parse(request);
-        }
-        self.inner.verifier.verify_request_batched(request.headers(), request.body()).await?;
-        read(request, self.inner.deduplicate)
-    }
-
-    async fn prepare(
-        &self,
-        message: &mut Message,
-        extensions: &mut Extensions,
-    ) -> Result<Prepared, AdapterError> {
-        if let Some(interaction) = message.payload_arc::<Interaction>() {
-            // In the message, where `acknowledge` and `deliver` both see it; clones of the
-            // message share it.
-            message.extensions.insert(Arc::new(Original::default()));
-            extensions.insert(DiscordContext {
-                interaction,
-                #[cfg(feature = "client")]
-                client: self.inner.client.clone(),
-            });
-        }
-        Ok(Prepared::Handle)
-    }
-
-    fn render(
-        &self,
-        message: &Message,
-        replies: Vec<Reply>,
-    ) -> Result<Response<Bytes>, AdapterError> {
-        let interaction = message.discord().ok_or_else(|| {
-            AdapterError::Internal("message without its discord interaction".into())
+        let interaction = Interaction::from_slice(request.body()).map_err(|error| {
+            tracing::debug!(
+                line = error.line(),
+                column = error.column(),
+                "interaction did not parse"
+            );
+            AdapterError::bad_request("not a discord interaction")
         })?;
-        let reply = replies.into_iter().next().unwrap_or_default();
-        Ok(response::render(interaction, &reply, &self.inner.empty_reply))
-    }
-
-    fn acknowledge(&self, message: &Message, ack: Ack) -> Response<Bytes> {
-        let kind = message.discord().map_or(InteractionType::Unknown(0), |i| i.kind);
-        let response = response::acknowledge(kind, ack, &self.inner.empty_reply);
-        if let (Ack::Deferred { visibility }, Some(original)) =
-            (ack, message.extensions.get::<Arc<Original>>())
-            && response::is_deferred_message(kind)
-        {
-            original.deferred(visibility == Visibility::Ephemeral);
+        if interaction.kind == InteractionType::Ping {
+            tracing::debug!("discord ping answered");
+            return Ok(Accepted::Respond(pong()));
         }
-        response
+        let received = request.extensions().get::<ReceivedAt>().map_or_else(Instant::now, |r| r.0);
+        Ok(Accepted::Incoming(self.incoming(interaction, received)))
     }
-
-    async fn deliver(&self, delivery: Delivery<'_>) -> Result<(), DeliveryError> {
-        #[cfg(feature = "client")]
-        {
-            crate::deliver::deliver(self.inner.client.as_ref(), delivery).await
-        }
-        #[cfg(not(feature = "client"))]
-        {
-            let _ = delivery;
-            Err(DeliveryError::Unsupported {
-                platform: Platform::DISCORD,
-                reason: "built without the client feature",
-            })
-        }
-    }
-}
-
-/// The rest of [`Adapter::parse`], once the request is verified.
-fn read(request: &Request<Bytes>, deduplicate: bool) -> Result<Incoming, AdapterError> {
-    if request.method() != Method::POST {
-        return Err(AdapterError::MethodNotAllowed);
-    }
-    let interaction = Interaction::from_slice(request.body()).map_err(|error| {
-        tracing::debug!(line = error.line(), column = error.column(), "interaction did not parse");
-        AdapterError::bad_request("not a discord interaction")
-    })?;
-    if interaction.kind == InteractionType::Ping {
-        tracing::debug!("discord ping answered");
-        return Ok(Incoming::Respond(response::pong()));
-    }
-    tracing::debug!(kind = u8::from(interaction.kind), id = %interaction.id, "discord interaction");
-    // The interaction id is unique: a replay of the same signed body is answered without
-    // running the handler again.
-    let dedup_key = (deduplicate && !interaction.id.is_empty()).then(|| interaction.id.clone());
-    let message = map::to_message(interaction);
-    let dispatch = Dispatch::new(message, ReplyMode::Inline, ACK_BUDGET);
-    Ok(Incoming::dispatch(match dedup_key {
-        Some(key) => dispatch.with_dedup_key(key),
-        None => dispatch,
-    }))
 }
 
 impl fmt::Debug for DiscordAdapter {
@@ -349,7 +306,8 @@ impl fmt::Debug for DiscordAdapter {
         let mut debug = f.debug_struct("DiscordAdapter");
         debug
             .field("application_id", &self.inner.application_id)
-            .field("verifier", &self.inner.verifier);
+            .field("verifier", &self.inner.verifier)
+            .field("deduplicate", &self.inner.deduplicate);
         #[cfg(feature = "client")]
         debug.field("client", &self.inner.client);
         debug.finish_non_exhaustive()
@@ -362,7 +320,6 @@ impl fmt::Debug for DiscordAdapterBuilder {
             .field("application_id", &self.application_id)
             .field("bot_token", &self.bot_token)
             .field("api_url", &self.api_url)
-            .field("batch_verification", &self.batch_verification)
             .field("deduplicate", &self.deduplicate)
             .finish_non_exhaustive()
     }

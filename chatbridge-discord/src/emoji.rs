@@ -26,7 +26,6 @@ const NAMES: &[(&str, &str)] = &[
 ];
 
 /// The emoji as the reaction endpoint's path segment wants it (before percent-encoding).
-#[cfg_attr(not(feature = "client"), allow(dead_code))]
 pub(crate) fn for_url(emoji: &str) -> String {
     let trimmed = emoji.trim().trim_matches(':');
     // `<:name:id>` and `<a:name:id>`, as custom emoji appear in message text.

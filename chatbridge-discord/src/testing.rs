@@ -2,14 +2,17 @@
 //! payloads a simulation needs.
 //!
 //! ```
-//! use chatbridge_core::adapter::{Adapter, Incoming};
+//! use chatbridge_core::{Bot, Router};
 //! use chatbridge_discord::DiscordAdapter;
 //! use chatbridge_discord::testing::{TestSigner, payload};
 //!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 //! let signer = TestSigner::from_seed([7; 32]);
 //! let adapter = DiscordAdapter::builder(signer.public_key_hex(), "1").build().unwrap();
+//! let bot = Bot::builder().mount("/discord/interactions", adapter).handler(Router::new()).build();
 //! let request = signer.request("/discord/interactions", payload::ping("1"));
-//! assert!(matches!(adapter.parse(&request).unwrap(), Incoming::Respond(_)));
+//! assert_eq!(&bot.handle(request).await.body()[..], br#"{"type":1}"#);
+//! # });
 //! ```
 
 use std::fmt;
@@ -19,7 +22,7 @@ use bytes::Bytes;
 use ed25519_dalek::{Signer, SigningKey};
 use http::Request;
 
-use crate::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use crate::verify::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
 
 /// Signs request bodies with a fixed Ed25519 key, as Discord signs with its own.
 #[derive(Clone)]
@@ -65,8 +68,8 @@ impl TestSigner {
     /// every run (Ed25519 verification takes a time that depends on the signature).
     ///
     /// ```
-    /// use chatbridge_discord::Verifier;
     /// use chatbridge_discord::testing::TestSigner;
+    /// use chatbridge_discord::verify::Verifier;
     ///
     /// let signer = TestSigner::from_seed([7; 32]);
     /// let request = signer.request_at("/interactions", &b"{}"[..], "1700000000");

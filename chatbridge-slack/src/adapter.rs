@@ -1,26 +1,33 @@
-//! [`SlackAdapter`]: the [`Adapter`] for Slack, and its builder.
+//! [`SlackAdapter`]: verifies Slack's requests and reads them into messages, each answered by
+//! its own responder; and [`SlackAdapterBuilder`].
 
 use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use chatbridge_core::adapter::{Ack, Adapter, Delivery, Incoming, Prepared};
+use chatbridge_core::adapter::{Accepted, Adapter, Incoming, Timing, empty_response};
 use chatbridge_core::clock::SharedClock;
-use chatbridge_core::{AdapterError, DeliveryError, Message, Platform, Reply, Secret, Visibility};
-use http::{Extensions, HeaderValue, Method, Request, Response};
-use serde_json::json;
+use chatbridge_core::{AdapterError, ConfigError, Platform, Secret};
+use http::{HeaderMap, Method, Request};
 
+use crate::message::to_message;
+use crate::model::{self, EventCallback, InteractionKind, Read, SlackPayload};
 use crate::own::{self, BotIds, OtherBots};
-use crate::request::{self, Encoding};
+use crate::responder::SlackResponder;
 use crate::verify::{self, Verifier};
-use crate::{ConfigError, SlackMessageExt, SlackPayload, SlackReplyExt, reply};
+
+/// Slack wants an answer within 3 s; half a second is kept for the network and the host.
+const BUDGET: Duration = Duration::from_millis(2500);
 
 /// How long `auth.test` may take before an event goes on without the bot's ids.
 #[cfg(feature = "client")]
-const AUTH_TEST_WAIT: std::time::Duration = std::time::Duration::from_millis(1500);
+const AUTH_TEST_WAIT: Duration = Duration::from_millis(1500);
 
 /// The Slack adapter: verifies requests, turns events, slash commands and interactions into
-/// [`Message`]s, and sends replies back (inline, through `response_url`, or the Web API).
+/// [`Message`](chatbridge_core::Message)s, and answers each (inline, through its
+/// `response_url`, or the Web API).
 ///
 /// ```
 /// use chatbridge_core::{Bot, Router, Secret};
@@ -37,9 +44,10 @@ pub struct SlackAdapter {
     verifier: Verifier,
     ids: BotIds,
     other_bots: OtherBots,
-    has_token: bool,
+    deduplicate: bool,
     #[cfg(feature = "client")]
     client: crate::SlackClient,
+    /// The bot's ids from `auth.test`, asked once.
     #[cfg(feature = "client")]
     resolved: tokio::sync::OnceCell<BotIds>,
     #[cfg(feature = "oauth")]
@@ -54,6 +62,7 @@ impl SlackAdapter {
             token: None,
             ids: BotIds::new(),
             other_bots: OtherBots::default(),
+            deduplicate: true,
             clock: None,
             api_url: None,
             #[cfg(feature = "oauth")]
@@ -68,7 +77,7 @@ impl SlackAdapter {
     ///
     /// # Errors
     ///
-    /// [`ConfigError::MissingVar`] naming a required variable that is unset or empty (never its
+    /// [`ConfigError::Missing`] naming a required variable that is unset or empty (never its
     /// value); [`ConfigError::Client`] when the HTTP client cannot be set up.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -77,10 +86,11 @@ impl SlackAdapter {
     /// Like [`from_env`](Self::from_env), reading variables through `lookup`.
     ///
     /// ```
-    /// use chatbridge_slack::{ConfigError, SlackAdapter};
+    /// use chatbridge_core::ConfigError;
+    /// use chatbridge_slack::SlackAdapter;
     ///
     /// let err = SlackAdapter::from_lookup(|_| None).unwrap_err();
-    /// assert!(matches!(err, ConfigError::MissingVar("SLACK_SIGNING_SECRET")));
+    /// assert!(matches!(err, ConfigError::Missing("SLACK_SIGNING_SECRET")));
     /// ```
     ///
     /// # Errors
@@ -95,7 +105,7 @@ impl SlackAdapter {
     ///
     /// # Errors
     ///
-    /// [`ConfigError::MissingVar`] when `SLACK_SIGNING_SECRET` is unset or empty.
+    /// [`ConfigError::Missing`] when `SLACK_SIGNING_SECRET` is unset or empty.
     pub fn env_builder() -> Result<SlackAdapterBuilder, ConfigError> {
         Self::builder_from_lookup(|name| std::env::var(name).ok())
     }
@@ -104,13 +114,13 @@ impl SlackAdapter {
     ///
     /// # Errors
     ///
-    /// [`ConfigError::MissingVar`] when `SLACK_SIGNING_SECRET` is unset or empty.
+    /// [`ConfigError::Missing`] when `SLACK_SIGNING_SECRET` is unset or empty.
     pub fn builder_from_lookup(
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<SlackAdapterBuilder, ConfigError> {
         let var = |name| lookup(name).filter(|v: &String| !v.trim().is_empty());
         let secret =
-            var("SLACK_SIGNING_SECRET").ok_or(ConfigError::MissingVar("SLACK_SIGNING_SECRET"))?;
+            var("SLACK_SIGNING_SECRET").ok_or(ConfigError::Missing("SLACK_SIGNING_SECRET"))?;
         let mut builder = Self::builder(Secret::new(secret));
         if let Some(token) = var("SLACK_BOT_TOKEN") {
             builder = builder.bot_token(Secret::new(token));
@@ -121,7 +131,9 @@ impl SlackAdapter {
         Ok(builder)
     }
 
-    /// The Web API client the adapter delivers with.
+    /// The Web API client with the configured bot token, for app code outside handlers (a
+    /// scheduled job); handlers get theirs, with the right workspace's token, from
+    /// [`SlackContextExt::slack`](crate::SlackContextExt::slack).
     #[cfg(feature = "client")]
     #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
     #[must_use]
@@ -129,10 +141,89 @@ impl SlackAdapter {
         &self.client
     }
 
+    /// The request as a message for the handler, with what answering it takes; or, for the
+    /// bot's own events and (by policy) other apps', an empty 200.
+    async fn incoming(
+        &self,
+        payload: SlackPayload,
+        dedupe_key: Option<String>,
+    ) -> Result<Accepted, AdapterError> {
+        // With OAuth: the workspace's installation gives the token and the bot's ids there.
+        // Boxed: a request without OAuth should not carry this future's size.
+        #[cfg(feature = "oauth")]
+        let installation = match &self.oauth {
+            Some(oauth) => Box::pin(crate::oauth::installation_for(oauth, &payload)).await?,
+            None => None,
+        };
+        #[cfg(feature = "oauth")]
+        let installed = installation.as_ref().map(crate::oauth::Installation::bot_ids);
+        #[cfg(not(feature = "oauth"))]
+        let installed: Option<BotIds> = None;
+        if let SlackPayload::Event(callback) = &payload
+            && let Some(reason) = self.ignored(callback, installed).await
+        {
+            tracing::debug!(platform = %Platform::SLACK, reason, "event acknowledged, not handled");
+            return Ok(Accepted::Respond(empty_response()));
+        }
+        let timing = timing(&payload);
+        let payload = Arc::new(payload);
+        let message = to_message(Arc::clone(&payload));
+        #[cfg(feature = "client")]
+        let client = {
+            #[cfg(feature = "oauth")]
+            let token = installation.as_ref().and_then(|found| found.bot_token.clone());
+            #[cfg(not(feature = "oauth"))]
+            let token: Option<Secret> = None;
+            // A workspace's own token gets its own client on the shared connection pool.
+            token.map_or_else(|| self.client.clone(), |token| self.client.with_token(token))
+        };
+        #[cfg(feature = "client")]
+        let responder = SlackResponder::new(payload, &message, client.clone());
+        #[cfg(not(feature = "client"))]
+        let responder = SlackResponder::new(payload);
+        let mut incoming = Incoming::new(message, responder, timing);
+        if let Some(key) = dedupe_key {
+            incoming = incoming.dedupe_key(key);
+        }
+        #[cfg(feature = "client")]
+        {
+            incoming = incoming.extension(client);
+        }
+        #[cfg(feature = "oauth")]
+        if let Some(installation) = installation {
+            incoming = incoming.extension(installation);
+        }
+        Ok(Accepted::Incoming(incoming))
+    }
+
+    /// Why an event is not for the handler: the bot's own doing, or another app's message
+    /// under [`OtherBots::Ignore`]. `installed` are the bot's ids in the request's installation.
+    async fn ignored(
+        &self,
+        callback: &EventCallback,
+        installed: Option<BotIds>,
+    ) -> Option<&'static str> {
+        // The installation's ids besides the configured ones; auth.test is for the single token.
+        let (ids, installed) = match installed {
+            Some(installed) => (self.ids.clone(), installed),
+            None => (Box::pin(self.bot_ids()).await, BotIds::new()),
+        };
+        if own::is_own(callback, &ids) || own::is_own(callback, &installed) {
+            return Some("the bot's own event");
+        }
+        if self.other_bots == OtherBots::Ignore && own::is_other_bot(&callback.event) {
+            return Some("another app's message");
+        }
+        if ids.is_empty() && installed.is_empty() && callback.authorizations.is_empty() {
+            tracing::debug!("bot ids unknown: own reactions cannot be recognised");
+        }
+        None
+    }
+
     /// The bot's ids: configured ones, completed once by `auth.test` when a token is set.
     async fn bot_ids(&self) -> BotIds {
         #[cfg(feature = "client")]
-        if self.has_token && (self.ids.user_id.is_none() || self.ids.bot_id.is_none()) {
+        if self.client.has_token() && (self.ids.user_id.is_none() || self.ids.bot_id.is_none()) {
             // Bounded: this runs before the event is acknowledged, within Slack's 3 seconds.
             let lookup = self.resolved.get_or_try_init(|| self.client.auth_test());
             match tokio::time::timeout(AUTH_TEST_WAIT, lookup).await {
@@ -143,6 +234,17 @@ impl SlackAdapter {
         }
         self.ids.clone()
     }
+
+    /// What marks a delivery as seen: an event's `event_id`, a form's signature.
+    fn dedupe_key(&self, headers: &HeaderMap, payload: &SlackPayload) -> Option<String> {
+        if !self.deduplicate {
+            return None;
+        }
+        match payload {
+            SlackPayload::Event(callback) => callback.event_id.clone(),
+            SlackPayload::Command(_) | SlackPayload::Interaction(_) => model::replay_key(headers),
+        }
+    }
 }
 
 #[async_trait]
@@ -151,7 +253,7 @@ impl Adapter for SlackAdapter {
         Platform::SLACK
     }
 
-    fn parse(&self, request: &Request<Bytes>) -> Result<Incoming, AdapterError> {
+    async fn accept(&self, request: Request<Bytes>) -> Result<Accepted, AdapterError> {
         if request.method() != Method::POST {
             return Err(AdapterError::MethodNotAllowed);
         }
@@ -159,124 +261,31 @@ impl Adapter for SlackAdapter {
         // Slack's certificate probe comes unsigned; only the bare form is answered unverified,
         // and nothing of it reaches a handler.
         if verify::is_bare_ssl_check(body) {
-            return Ok(Incoming::Respond(request::empty()));
+            return Ok(Accepted::Respond(empty_response()));
         }
         self.verifier.verify(headers, body)?;
-        match request::encoding(headers, body)? {
-            Encoding::Json => request::event(headers, body),
-            Encoding::Form => request::form(body, request::replay_key(headers)),
-        }
-    }
-
-    async fn prepare(
-        &self,
-        message: &mut Message,
-        extensions: &mut Extensions,
-    ) -> Result<Prepared, AdapterError> {
-        // With OAuth: the workspace's installation gives the token and the bot's ids.
-        // Boxed: a request without OAuth should not carry this future's size.
-        #[cfg(feature = "oauth")]
-        let installation = match (&self.oauth, message.slack()) {
-            (Some(oauth), Some(payload)) => Box::pin(crate::oauth::prepare(oauth, payload)).await?,
-            _ => None,
+        let payload = match model::read(headers, body)? {
+            Read::Answer(response) => return Ok(Accepted::Respond(response)),
+            Read::Payload(payload) => payload,
         };
-        #[cfg(feature = "oauth")]
-        let installation = installation.map(|found| {
-            let parts = (found.bot_token.clone(), found.bot_ids());
-            extensions.insert(found);
-            parts
-        });
-        #[cfg(not(feature = "oauth"))]
-        let installation: Option<(Option<Secret>, BotIds)> = None;
-        // A workspace's own token gets its own client; otherwise handlers and deliveries use
-        // the adapter's (`SlackContextExt::slack` falls back to it), and nothing is added.
-        #[cfg(feature = "client")]
-        if let Some(token) = installation.as_ref().and_then(|(token, _)| token.clone()) {
-            extensions.insert(self.client.with_token(token));
-        }
-        #[cfg(not(feature = "client"))]
-        let _ = extensions;
-        let Some(SlackPayload::Event(callback)) = message.slack() else {
-            return Ok(Prepared::Handle);
-        };
-        // The installation's ids, besides the configured ones; auth.test is for the single
-        // token only.
-        let (ids, installed) = match installation {
-            Some((_, installed)) => (self.ids.clone(), installed),
-            None => (Box::pin(self.bot_ids()).await, BotIds::new()),
-        };
-        if own::is_own(callback, &ids) || own::is_own(callback, &installed) {
-            return Ok(Prepared::Skip("the bot's own event"));
-        }
-        if self.other_bots == OtherBots::Ignore && own::is_other_bot(&callback.event) {
-            return Ok(Prepared::Skip("another app's message"));
-        }
-        if ids.is_empty() && installed.is_empty() && callback.authorizations.is_empty() {
-            tracing::debug!("bot ids unknown: own reactions cannot be recognised");
-        }
-        Ok(Prepared::Handle)
+        let dedupe_key = self.dedupe_key(headers, &payload);
+        self.incoming(payload, dedupe_key).await
     }
+}
 
-    fn render(
-        &self,
-        message: &Message,
-        replies: Vec<Reply>,
-    ) -> Result<Response<Bytes>, AdapterError> {
-        let Some(reply) = replies.into_iter().next() else {
-            return Ok(request::empty());
-        };
-        if let Some(body) = reply.slack_parts().and_then(|p| p.inline_body.as_ref()) {
-            return Ok(request::json_response(body));
-        }
-        match message.slack() {
-            Some(SlackPayload::Command(_)) => {
-                Ok(chatbridge_core::adapter::json_response(reply::response_bytes(&reply, false)))
+/// When Slack wants its answer: events, buttons, shortcuts and closed views are acknowledged
+/// at once and every reply follows; commands, submissions and option requests take their first
+/// reply inline.
+fn timing(payload: &SlackPayload) -> Timing {
+    match payload {
+        SlackPayload::Event(_) => Timing::Immediate,
+        SlackPayload::Command(_) => Timing::Inline(BUDGET),
+        SlackPayload::Interaction(interaction) => match interaction.kind {
+            InteractionKind::ViewSubmission | InteractionKind::BlockSuggestion => {
+                Timing::Inline(BUDGET)
             }
-            _ => {
-                // A view submission closes with an empty 200; text has no place there.
-                if reply.text.is_some() {
-                    tracing::warn!(
-                        kind = message.kind.name(),
-                        "text reply dropped: Slack shows no inline text here"
-                    );
-                }
-                Ok(request::empty())
-            }
-        }
-    }
-
-    fn acknowledge(&self, message: &Message, ack: Ack) -> Response<Bytes> {
-        match ack {
-            Ack::Duplicate => {
-                let mut response = request::empty();
-                response.headers_mut().insert("x-slack-no-retry", HeaderValue::from_static("1"));
-                response
-            }
-            // Echo the command into the channel when the coming reply is public.
-            Ack::Deferred { visibility: Visibility::InChannel }
-                if matches!(message.slack(), Some(SlackPayload::Command(_))) =>
-            {
-                request::json_response(&json!({"response_type": "in_channel"}))
-            }
-            _ => request::empty(),
-        }
-    }
-
-    async fn deliver(&self, delivery: Delivery<'_>) -> Result<(), DeliveryError> {
-        #[cfg(feature = "client")]
-        {
-            // The workspace's client from `prepare`, with its token.
-            let client = delivery.context.extensions().get::<crate::SlackClient>();
-            crate::deliver::deliver(client.unwrap_or(&self.client), delivery).await
-        }
-        #[cfg(not(feature = "client"))]
-        {
-            let _ = delivery;
-            Err(DeliveryError::Unsupported {
-                platform: Platform::SLACK,
-                reason: "chatbridge-slack was built without the client feature",
-            })
-        }
+            _ => Timing::Immediate,
+        },
     }
 }
 
@@ -286,7 +295,7 @@ impl fmt::Debug for SlackAdapter {
         s.field("verifier", &self.verifier)
             .field("ids", &self.ids)
             .field("other_bots", &self.other_bots)
-            .field("has_token", &self.has_token);
+            .field("deduplicate", &self.deduplicate);
         #[cfg(feature = "client")]
         s.field("client", &self.client);
         #[cfg(feature = "oauth")]
@@ -302,12 +311,13 @@ pub struct SlackAdapterBuilder {
     token: Option<Secret>,
     ids: BotIds,
     other_bots: OtherBots,
+    deduplicate: bool,
     clock: Option<SharedClock>,
     api_url: Option<String>,
     #[cfg(feature = "oauth")]
     oauth: Option<crate::oauth::SlackOAuth>,
-    timeout: Option<std::time::Duration>,
-    rate_limit: Option<(u32, std::time::Duration)>,
+    timeout: Option<Duration>,
+    rate_limit: Option<(u32, Duration)>,
 }
 
 impl SlackAdapterBuilder {
@@ -341,6 +351,15 @@ impl SlackAdapterBuilder {
         self
     }
 
+    /// Whether a delivery already handled is acknowledged without running the handler again:
+    /// on by default, through the bot's store (an event by its `event_id`, a command or an
+    /// interaction by its signature). Off, every signed request runs its handler and nothing
+    /// is written to the store: for load tests that send one signed request over and over.
+    pub fn deduplicate(mut self, on: bool) -> Self {
+        self.deduplicate = on;
+        self
+    }
+
     /// The clock the signature window is checked against (default: the system's).
     pub fn clock(mut self, clock: SharedClock) -> Self {
         self.clock = Some(clock);
@@ -355,14 +374,14 @@ impl SlackAdapterBuilder {
 
     /// The timeout of each Web API and `response_url` call (default 10 s). A call that times
     /// out is not retried (Slack may have acted on it) and reaches the error hook.
-    pub fn http_timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn http_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
     /// How often a rate-limited call is retried, and the longest `Retry-After` waited out
-    /// (default 2 and 30 s); see [`SlackClientBuilder::rate_limit_retries`](crate::SlackClientBuilder::rate_limit_retries).
-    pub fn rate_limit_retries(mut self, retries: u32, max_wait: std::time::Duration) -> Self {
+    /// (default 2 and 30 s).
+    pub fn rate_limit_retries(mut self, retries: u32, max_wait: Duration) -> Self {
         self.rate_limit = Some((retries, max_wait));
         self
     }
@@ -371,17 +390,16 @@ impl SlackAdapterBuilder {
     ///
     /// # Errors
     ///
-    /// [`ConfigError::EmptySigningSecret`] for an empty secret (it would accept anything
-    /// signed with it); [`ConfigError::Client`] when the HTTP client cannot be set up.
+    /// [`ConfigError::Missing`] for an empty signing secret (every request signed with an
+    /// empty key would pass); [`ConfigError::Client`] when the HTTP client cannot be set up.
     pub fn build(self) -> Result<SlackAdapter, ConfigError> {
         if self.signing_secret.expose_secret().trim().is_empty() {
-            return Err(ConfigError::EmptySigningSecret);
+            return Err(ConfigError::Missing("SLACK_SIGNING_SECRET"));
         }
         let mut verifier = Verifier::new(self.signing_secret);
         if let Some(clock) = self.clock {
             verifier = verifier.with_clock(clock);
         }
-        let has_token = self.token.is_some();
         #[cfg(feature = "client")]
         let client = {
             let mut builder = crate::SlackClient::builder();
@@ -397,7 +415,10 @@ impl SlackAdapterBuilder {
             if let Some((retries, max_wait)) = self.rate_limit {
                 builder = builder.rate_limit_retries(retries, max_wait);
             }
-            builder.build().map_err(|e| ConfigError::Client(Box::new(e)))?
+            builder.build().map_err(|e| ConfigError::Client {
+                platform: Platform::SLACK,
+                source: Box::new(e),
+            })?
         };
         #[cfg(not(feature = "client"))]
         let _ = (self.token, self.api_url, self.timeout, self.rate_limit);
@@ -405,7 +426,7 @@ impl SlackAdapterBuilder {
             verifier,
             ids: self.ids,
             other_bots: self.other_bots,
-            has_token,
+            deduplicate: self.deduplicate,
             #[cfg(feature = "client")]
             client,
             #[cfg(feature = "client")]
@@ -423,6 +444,7 @@ impl fmt::Debug for SlackAdapterBuilder {
             .field("token", &self.token)
             .field("ids", &self.ids)
             .field("api_url", &self.api_url)
+            .field("deduplicate", &self.deduplicate)
             .finish_non_exhaustive()
     }
 }

@@ -1,25 +1,18 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![warn(clippy::unwrap_used)]
 
 mod adapter;
 #[cfg(feature = "client")]
 mod client;
-mod command;
-mod config;
-#[cfg(feature = "client")]
-mod context;
-#[cfg(feature = "client")]
-mod deliver;
-mod events;
-mod form;
-mod interaction;
+mod message;
+mod model;
 #[cfg(feature = "oauth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 pub mod oauth;
 mod own;
-mod payload;
 mod reply;
-mod request;
+mod responder;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
@@ -28,14 +21,25 @@ pub mod verify;
 pub use adapter::{SlackAdapter, SlackAdapterBuilder};
 #[cfg(feature = "client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
-pub use client::{ApiError, DEFAULT_API_URL, SlackClient, SlackClientBuilder};
-pub use command::SlashCommand;
-pub use config::ConfigError;
-#[cfg(feature = "client")]
-#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
-pub use context::SlackContextExt;
-pub use events::{Authorization, Block, Event, EventCallback, ReactionItem};
-pub use interaction::{Action, Interaction, InteractionKind, View};
+pub use client::{ApiError, SlackClient, SlackClientBuilder, SlackContextExt};
+pub use message::SlackMessageExt;
+pub use model::{
+    Action, Authorization, Block, Event, EventCallback, Interaction, InteractionKind, ReactionItem,
+    SlackPayload, SlashCommand, View,
+};
 pub use own::{BotIds, OtherBots};
-pub use payload::{SlackMessageExt, SlackPayload};
 pub use reply::{SlackReply, SlackReplyExt};
+
+// Adapters, payloads and replies cross tasks: checked when the crate compiles.
+const _: fn() = || {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<SlackAdapter>();
+    send_sync::<SlackPayload>();
+    send_sync::<SlackReply>();
+    send_sync::<verify::Verifier>();
+    #[cfg(feature = "client")]
+    {
+        send_sync::<SlackClient>();
+        send_sync::<ApiError>();
+    }
+};

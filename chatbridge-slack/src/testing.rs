@@ -2,16 +2,19 @@
 //! simulation needs.
 //!
 //! ```
-//! use chatbridge_core::adapter::{Adapter, Incoming};
+//! use chatbridge_core::adapter::{Accepted, Adapter};
 //! use chatbridge_core::Secret;
 //! use chatbridge_slack::SlackAdapter;
 //! use chatbridge_slack::testing::{TestSigner, payload};
 //!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 //! let signer = TestSigner::new("dev-signing-secret");
-//! let adapter = SlackAdapter::builder(Secret::new("dev-signing-secret")).build().unwrap();
+//! let adapter = SlackAdapter::builder(signer.secret().clone()).build().unwrap();
 //! let body = payload::slash_command("/hello-there", "", "http://127.0.0.1:9/hook");
 //! let request = signer.request("/slack/events", payload::FORM, body);
-//! assert!(matches!(adapter.parse(&request).unwrap(), Incoming::Dispatch(_)));
+//! let accepted = adapter.accept(request).await.unwrap();
+//! assert!(matches!(accepted, Accepted::Incoming(incoming) if incoming.message.text.is_empty()));
+//! # });
 //! ```
 
 use std::fmt;

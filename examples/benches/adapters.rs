@@ -5,15 +5,13 @@
 //! - `slack_event`: a channel message (acknowledged at once, handled after; a fresh `event_id`
 //!   per request so de-duplication lets each through);
 //! - `discord_command`: the harness's 1084-byte `/hello` interaction;
-//! - `discord_command_x16`: sixteen of them at once, as a server under load has them, where the
-//!   adapter checks their signatures in one batch (per-request figures: throughput is set to
-//!   16 elements);
 //! - `lex_v2`: a V2 dialog code hook (Lex signs nothing: the baseline is parsing the same JSON
 //!   into a `serde_json::Value`).
 //!
 //! In each group: `bare_*` (the crypto alone, as the harness's hyper floor does it),
-//! `verify` (the adapter's verifier), `parse` (`Adapter::parse`: verify + parse), `handle`
-//! (`Bot::handle`: the whole path to the HTTP response, handler included).
+//! `verify` (the adapter's verifier), `accept` (`Adapter::accept`: verify + read + the message
+//! and its responder), `handle` (`Bot::handle`: the whole path to the HTTP response, handler
+//! included). Replay protection is off, as the same signed request is sent again and again.
 //!
 //! `cargo bench -p chatbridge-examples --bench adapters`
 
@@ -26,7 +24,7 @@ use std::hint::black_box;
 use chatbridge_core::adapter::Adapter;
 use chatbridge_lex::LexAdapter;
 use common::*;
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
 fn slack_command(c: &mut Criterion) {
     let rt = runtime();
@@ -46,7 +44,13 @@ fn slack_command(c: &mut Criterion) {
     g.bench_function("verify", |b| {
         b.iter(|| verifier.verify(request.headers(), black_box(request.body())).is_ok())
     });
-    g.bench_function("parse", |b| b.iter(|| adapter.parse(black_box(&request)).is_ok()));
+    g.bench_function("accept", |b| {
+        b.to_async(&rt).iter_batched(
+            || copy(&request),
+            |r| async { adapter.accept(r).await.is_ok() },
+            BatchSize::SmallInput,
+        )
+    });
     g.bench_function("handle", |b| {
         b.to_async(&rt).iter_batched(|| copy(&request), |r| bot.handle(r), BatchSize::SmallInput)
     });
@@ -69,7 +73,13 @@ fn slack_event(c: &mut Criterion) {
     g.bench_function("verify", |b| {
         b.iter(|| verifier.verify(request.headers(), black_box(request.body())).is_ok())
     });
-    g.bench_function("parse", |b| b.iter(|| adapter.parse(black_box(&request)).is_ok()));
+    g.bench_function("accept", |b| {
+        b.to_async(&rt).iter_batched(
+            || copy(&request),
+            |r| async { adapter.accept(r).await.is_ok() },
+            BatchSize::SmallInput,
+        )
+    });
     g.bench_function("handle", |b| {
         b.to_async(&rt).iter_batched(slack_event_request, |r| bot.handle(r), BatchSize::SmallInput)
     });
@@ -94,36 +104,15 @@ fn discord_command(c: &mut Criterion) {
             adapter.verifier().verify_request(request.headers(), black_box(request.body())).is_ok()
         })
     });
-    g.bench_function("parse", |b| b.iter(|| adapter.parse(black_box(&request)).is_ok()));
-    g.bench_function("handle", |b| {
-        b.to_async(&rt).iter_batched(|| copy(&request), |r| bot.handle(r), BatchSize::SmallInput)
-    });
-    g.finish();
-}
-
-fn discord_command_x16(c: &mut Criterion) {
-    const N: usize = 16;
-    let rt = runtime();
-    let bot = bot();
-    let key = verifying_key();
-    let request = discord_command_request();
-    let together = |requests: Vec<_>| {
-        futures_util::future::join_all(requests.into_iter().map(|r| bot.handle(r)))
-    };
-    let answers = rt.block_on(together((0..N).map(|_| copy(&request)).collect()));
-    assert!(answers.iter().all(|response| response.status() == 200));
-
-    let mut g = c.benchmark_group("discord_command_x16");
-    g.throughput(Throughput::Elements(N as u64));
-    g.bench_function("bare_ed25519", |b| {
-        b.iter(|| (0..N).filter(|_| raw_ed25519(&key, black_box(&request))).count())
-    });
-    g.bench_function("handle", |b| {
+    g.bench_function("accept", |b| {
         b.to_async(&rt).iter_batched(
-            || (0..N).map(|_| copy(&request)).collect(),
-            together,
+            || copy(&request),
+            |r| async { adapter.accept(r).await.is_ok() },
             BatchSize::SmallInput,
         )
+    });
+    g.bench_function("handle", |b| {
+        b.to_async(&rt).iter_batched(|| copy(&request), |r| bot.handle(r), BatchSize::SmallInput)
     });
     g.finish();
 }
@@ -141,12 +130,18 @@ fn lex_v2(c: &mut Criterion) {
     g.bench_function("bare_json_value", |b| {
         b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(request.body())).is_ok())
     });
-    g.bench_function("parse", |b| b.iter(|| adapter.parse(black_box(&request)).is_ok()));
+    g.bench_function("accept", |b| {
+        b.to_async(&rt).iter_batched(
+            || copy(&request),
+            |r| async { adapter.accept(r).await.is_ok() },
+            BatchSize::SmallInput,
+        )
+    });
     g.bench_function("handle", |b| {
         b.to_async(&rt).iter_batched(|| copy(&request), |r| bot.handle(r), BatchSize::SmallInput)
     });
     g.finish();
 }
 
-criterion_group!(benches, slack_command, slack_event, discord_command, discord_command_x16, lex_v2);
+criterion_group!(benches, slack_command, slack_event, discord_command, lex_v2);
 criterion_main!(benches);

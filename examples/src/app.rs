@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chatbridge_core::host::server;
 use chatbridge_core::store::{MemoryStore, SharedStore, SqliteStore};
-use chatbridge_core::{Bot, BotError, BoxError, Router};
+use chatbridge_core::{Bot, BotError, BoxError, ConfigError, Router};
 use chatbridge_discord::DiscordAdapter;
 use chatbridge_lex::LexAdapter;
 use chatbridge_slack::SlackAdapter;
@@ -106,7 +106,7 @@ pub async fn build_bot(router: Router, lookup: Lookup<'_>) -> Result<Bot, BoxErr
         .job(digest::job());
     let oauth = match SlackOAuth::from_lookup(Arc::clone(&store), lookup) {
         Ok(oauth) => Some(oauth),
-        Err(chatbridge_slack::ConfigError::MissingVar(var)) => {
+        Err(ConfigError::Missing(var)) => {
             tracing::info!("Slack install flow is not mounted: {var} is not set");
             None
         }
@@ -127,14 +127,14 @@ pub async fn build_bot(router: Router, lookup: Lookup<'_>) -> Result<Bot, BoxErr
             }
             builder = builder.mount(SLACK_PATH, adapter);
         }
-        Err(chatbridge_slack::ConfigError::MissingVar(var)) => {
+        Err(ConfigError::Missing(var)) => {
             tracing::info!("Slack is not mounted: {var} is not set");
         }
         Err(error) => return Err(error.into()),
     }
     match DiscordAdapter::from_lookup(lookup) {
         Ok(adapter) => builder = builder.mount(DISCORD_PATH, adapter),
-        Err(chatbridge_discord::ConfigError::Missing(var)) => {
+        Err(ConfigError::Missing(var)) => {
             tracing::info!("Discord is not mounted: {var} is not set");
         }
         Err(error) => return Err(error.into()),

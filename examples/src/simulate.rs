@@ -307,7 +307,10 @@ impl Session {
         let event = lex_v2_event(self.profile.lex_intent, text);
         (
             format!("Lex V2 code hook, intent {}: {text:?}", self.profile.lex_intent),
-            chatbridge_lex::lex_request(LEX_PATH, &event),
+            http::Request::post(LEX_PATH)
+                .header(http::header::CONTENT_TYPE, "application/json")
+                .body(Bytes::from(event.to_string()))
+                .expect("a valid request"),
         )
     }
 }

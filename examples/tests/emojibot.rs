@@ -120,7 +120,15 @@ async fn lex_replies_carry_the_emoji() {
     assert_eq!(json["messages"][0]["content"], "🍕");
     let mut v2 = lex_v2_event("Emojify", "tacos");
     v2["sessionId"] = json!("another-session");
-    let exchange = s.simulator().send(chatbridge_lex::lex_request(LEX_PATH, &v2)).await;
+    let exchange = s
+        .simulator()
+        .send(
+            http::Request::post(LEX_PATH)
+                .header(http::header::CONTENT_TYPE, "application/json")
+                .body(bytes::Bytes::from(v2.to_string()))
+                .unwrap(),
+        )
+        .await;
     assert_eq!(exchange.json()["messages"][0]["content"], "🌮");
     s.finish().await;
 }

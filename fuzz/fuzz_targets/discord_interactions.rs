@@ -1,5 +1,5 @@
 //! Interaction JSON, signed inside the target with the fixed test key, through the Discord
-//! adapter's parse.
+//! adapter's accept.
 #![no_main]
 
 use chatbridge_fuzz::{discord, discord_signer, exercise};

@@ -1,4 +1,4 @@
-//! Raw verification headers (signature, timestamp, one per line) and body, unsigned: parse
+//! Raw verification headers (signature, timestamp, one per line) and body, unsigned: accept
 //! must refuse with a 4xx and never panic.
 #![no_main]
 

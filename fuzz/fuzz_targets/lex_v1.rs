@@ -1,4 +1,4 @@
-//! Lex V1 code-hook events (seeded from the V1 fixtures) through the Lex adapter's parse, then
+//! Lex V1 code-hook events (seeded from the V1 fixtures) through the Lex adapter's accept, then
 //! rendered back as a Lex response.
 #![no_main]
 

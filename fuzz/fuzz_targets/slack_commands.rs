@@ -1,4 +1,4 @@
-//! Slash-command forms (any form body), correctly signed, through the Slack adapter's parse.
+//! Slash-command forms (any form body), correctly signed, through the Slack adapter's accept.
 #![no_main]
 
 use chatbridge_fuzz::{exercise, slack, slack_signed};

@@ -1,4 +1,4 @@
-//! Events API JSON, correctly signed, through the Slack adapter's parse.
+//! Events API JSON, correctly signed, through the Slack adapter's accept.
 #![no_main]
 
 use chatbridge_fuzz::{exercise, slack, slack_signed};

@@ -1,10 +1,10 @@
 //! Raw verification headers: timestamp, signature, content type and body come from the input
-//! (one per line), unsigned; whatever they are, parse refuses with a 4xx or the body was a
+//! (one per line), unsigned; whatever they are, accept refuses with a 4xx or the body was a
 //! bare `ssl_check`, and never panics.
 #![no_main]
 
 use bytes::Bytes;
-use chatbridge_core::adapter::Incoming;
+use chatbridge_core::adapter::Accepted;
 use chatbridge_fuzz::{exercise, slack, split};
 use http::{HeaderValue, Request};
 use libfuzzer_sys::fuzz_target;
@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
     // Without the secret nothing can be signed: only the bare certificate probe may pass.
     if let Some(incoming) = exercise(slack(), &request) {
         assert!(
-            matches!(incoming, Incoming::Respond(_))
+            matches!(incoming, Accepted::Respond(_))
                 && chatbridge_slack::verify::is_bare_ssl_check(parts[3]),
             "an unsigned request got through verification"
         );

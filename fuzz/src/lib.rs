@@ -4,7 +4,7 @@
 use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
-use chatbridge_core::adapter::{Ack, Adapter, Incoming};
+use chatbridge_core::adapter::{Accepted, Ack, Adapter};
 use chatbridge_core::clock::ManualClock;
 use chatbridge_core::{AdapterError, Reply, Secret};
 use chatbridge_discord::DiscordAdapter;
@@ -64,17 +64,19 @@ pub fn lex() -> &'static LexAdapter {
     ADAPTER.get_or_init(LexAdapter::new)
 }
 
-/// Parses a request and, when it dispatches, renders a reply and an acknowledgement for it:
-/// nothing may panic, and a refusal must be a 4xx (a 500 from parsing is a bug).
-pub fn exercise(adapter: &dyn Adapter, request: &Request<Bytes>) -> Option<Incoming> {
-    match adapter.parse(request) {
-        Ok(Incoming::Dispatch(dispatch)) => {
-            let message = &dispatch.message;
-            let _ = adapter.render(message, vec![Reply::text("fuzz reply")]);
-            let _ = adapter.render(message, Vec::new());
-            let _ = adapter.acknowledge(message, Ack::Nothing);
-            let _ = adapter.acknowledge(message, Ack::Duplicate);
-            Some(Incoming::Dispatch(dispatch))
+/// Has the adapter accept a request and, when it gives a message, has its responder render a
+/// reply and the acknowledgements: nothing may panic, and a refusal must be a 4xx (a 500 from
+/// reading a request is a bug).
+pub fn exercise(adapter: &dyn Adapter, request: &Request<Bytes>) -> Option<Accepted> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+    match runtime.block_on(adapter.accept(request.clone())) {
+        Ok(Accepted::Incoming(incoming)) => {
+            let responder = &incoming.responder;
+            let _ = responder.respond(vec![Reply::text("fuzz reply")]);
+            let _ = responder.respond(Vec::new());
+            let _ = responder.acknowledge(Ack::Nothing);
+            let _ = responder.acknowledge(Ack::Duplicate);
+            Some(Accepted::Incoming(incoming))
         }
         Ok(other) => Some(other),
         Err(error) => {
@@ -86,7 +88,7 @@ pub fn exercise(adapter: &dyn Adapter, request: &Request<Bytes>) -> Option<Incom
 
 /// A refusal is a 4xx, never an internal error.
 pub fn assert_refusal(error: &AdapterError) {
-    assert!(error.status().is_client_error(), "parse refused with {}: {error}", error.status());
+    assert!(error.status().is_client_error(), "accept refused with {}: {error}", error.status());
 }
 
 /// Splits fuzz input into `n` parts at newlines (the last part takes the rest).

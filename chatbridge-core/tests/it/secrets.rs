@@ -1,8 +1,9 @@
 //! Secrets Manager and SSM Parameter Store sources against moto's server on loopback.
 //!
 //! Start it with `eval "$(scripts/moto-local.sh start)"`, which sets
-//! `CHATBRIDGE_TEST_MOTO_ENDPOINT=http://127.0.0.1:PORT`. Without it these tests say they were
-//! skipped and pass, unless `CHATBRIDGE_REQUIRE_MOTO=1` (set it in CI) makes that a failure.
+//! `CHATBRIDGE_TEST_MOTO_ENDPOINT=http://127.0.0.1:PORT`. The tests are `#[ignore]`d; run them
+//! with `cargo test -p chatbridge-core --all-features --test it -- --ignored`, where a missing
+//! endpoint fails them.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};

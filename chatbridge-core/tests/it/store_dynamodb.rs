@@ -1,9 +1,9 @@
 //! The store suite against `DynamoStore` on a local DynamoDB-compatible server.
 //!
 //! Start one with `scripts/dynamodb-local.sh start`, which prints the variable to set:
-//! `CHATBRIDGE_TEST_DYNAMODB_ENDPOINT=http://127.0.0.1:PORT`. Without it these tests say they
-//! were skipped and pass, unless `CHATBRIDGE_REQUIRE_DYNAMODB=1` (set it in CI) makes a missing
-//! endpoint a failure.
+//! `CHATBRIDGE_TEST_DYNAMODB_ENDPOINT=http://127.0.0.1:PORT`. The tests are `#[ignore]`d; run
+//! them with `cargo test -p chatbridge-core --all-features --test it -- --ignored`, where a
+//! missing endpoint fails them.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};

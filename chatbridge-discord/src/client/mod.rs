@@ -1,7 +1,9 @@
 //! [`DiscordClient`]: the interaction webhook calls (edit the original response, follow-ups)
-//! and the bot-token REST calls interactions need (reactions, channel messages).
+//! and the bot-token REST calls interactions need (reactions, channel messages, command
+//! registration); [`DiscordContextExt`] hands it to handlers.
 
 mod commands;
+mod context;
 mod ratelimit;
 mod request;
 
@@ -10,23 +12,26 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use chatbridge_core::{DeliveryError, Secret};
+use chatbridge_core::{ConfigError, DeliveryError, Platform, Secret};
 use http::Method;
 use url::Url;
 
-use crate::ConfigError;
 use crate::model::InteractionToken;
-use crate::response::MessageBody;
+pub use crate::reply::MessageBody;
+pub use context::DiscordContextExt;
 use ratelimit::{RateLimiter, Route};
 use request::message_id;
 pub(crate) use request::to_json;
 
 /// The `User-Agent` Discord requires: `DiscordBot ($url, $version)`.
-pub const USER_AGENT: &str = concat!(
+const USER_AGENT: &str = concat!(
     "DiscordBot (https://github.com/chatbridge-rs/chatbridge, ",
     env!("CARGO_PKG_VERSION"),
     ")"
 );
+
+/// The setting a bad API URL is reported under.
+pub(crate) const API_URL_SETTING: &str = "discord api url";
 
 /// How patient the client is with rate limits, races and slow answers.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -104,8 +109,8 @@ impl DiscordClient {
     ///
     /// # Errors
     ///
-    /// [`ConfigError::ApiUrl`] for a URL that cannot take paths, [`ConfigError::Client`] when
-    /// the TLS backend cannot start.
+    /// [`ConfigError::Invalid`] for a URL that is not http(s) or cannot take paths,
+    /// [`ConfigError::Client`] when the TLS backend cannot start.
     pub fn new(
         application_id: impl Into<String>,
         bot_token: Option<Secret>,
@@ -125,16 +130,21 @@ impl DiscordClient {
         api_url: &str,
         policy: RetryPolicy,
     ) -> Result<Self, ConfigError> {
-        let base = Url::parse(api_url.trim_end_matches('/')).map_err(|_| ConfigError::ApiUrl)?;
+        let bad_url =
+            || ConfigError::Invalid { name: API_URL_SETTING, reason: "not an http(s) url" };
+        let base = Url::parse(api_url.trim_end_matches('/')).map_err(|_| bad_url())?;
         if base.cannot_be_a_base() || !matches!(base.scheme(), "http" | "https") {
-            return Err(ConfigError::ApiUrl);
+            return Err(bad_url());
         }
         let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .timeout(policy.timeout)
             .connect_timeout(policy.timeout.min(Duration::from_secs(5)))
             .build()
-            .map_err(|e| ConfigError::Client(Box::new(e.without_url())))?;
+            .map_err(|e| ConfigError::Client {
+                platform: Platform::DISCORD,
+                source: Box::new(e.without_url()),
+            })?;
         let bot_token = bot_token.filter(|t| !t.is_empty());
         let inner = Inner {
             http,

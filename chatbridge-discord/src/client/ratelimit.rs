@@ -5,9 +5,12 @@
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use chatbridge_core::{DeliveryError, Platform};
 use http::HeaderMap;
+// Tokio's clock, which the waits sleep on (and tests can pause).
+use tokio::time::Instant;
 
 /// A call's rate-limit identity: its route (the method and the path with ids as placeholders)
 /// and its major parameter.
@@ -78,6 +81,27 @@ impl RateLimiter {
         {
             self.close(route, reset_after, false);
         }
+    }
+
+    /// Waits until `route` may be called, unless that is longer than `max_wait`.
+    ///
+    /// # Errors
+    ///
+    /// [`DeliveryError::RateLimited`] at once when the wait would be longer than `max_wait`.
+    pub(crate) async fn wait_turn(
+        &self,
+        route: &Route,
+        max_wait: Duration,
+    ) -> Result<(), DeliveryError> {
+        let Some(wait) = self.wait(route) else { return Ok(()) };
+        if wait > max_wait {
+            return Err(DeliveryError::RateLimited {
+                platform: Platform::DISCORD,
+                retry_after: wait,
+            });
+        }
+        tokio::time::sleep(wait).await;
+        Ok(())
     }
 
     /// Closes the route's bucket (or everything) for `retry_after`.
@@ -156,6 +180,39 @@ mod tests {
             headers.insert(*name, value.parse().unwrap());
         }
         headers
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_closed_route_is_waited_out_exactly_and_a_long_wait_refused_at_once() {
+        let limits = RateLimiter::default();
+        let route = route("POST /webhooks/{w}/{t}", "app/token");
+        let bound = Duration::from_secs(1);
+        // A 429's float `retry_after`.
+        limits.close(&route, Duration::from_millis(150), false);
+        let started = Instant::now();
+        limits.wait_turn(&route, bound).await.unwrap();
+        assert_eq!(started.elapsed(), Duration::from_millis(150));
+        assert_eq!(limits.wait(&route), None, "open again");
+        // Past the bound: refused without waiting.
+        limits.close(&route, Duration::from_secs(60), true);
+        let started = Instant::now();
+        let error = limits.wait_turn(&route, bound).await.unwrap_err();
+        assert!(
+            matches!(error, DeliveryError::RateLimited { retry_after, .. } if retry_after == Duration::from_secs(60))
+        );
+        assert_eq!(started.elapsed(), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_exhausted_bucket_opens_when_it_resets() {
+        let limits = RateLimiter::default();
+        let route = route("PATCH /webhooks/{w}/{t}/messages/@original", "app/token");
+        let exhausted =
+            headers(&[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset-after", "0.2")]);
+        limits.note_headers(&route, &exhausted);
+        let started = Instant::now();
+        limits.wait_turn(&route, Duration::from_secs(1)).await.unwrap();
+        assert_eq!(started.elapsed(), Duration::from_millis(200));
     }
 
     #[test]

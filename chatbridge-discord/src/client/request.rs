@@ -33,15 +33,7 @@ impl DiscordClient {
         let body = call.body.map(Bytes::from);
         let (mut rate_limited, mut not_found) = (0, 0);
         loop {
-            if let Some(wait) = inner.limits.wait(&call.route) {
-                if wait > policy.max_rate_limit_wait {
-                    return Err(DeliveryError::RateLimited {
-                        platform: Platform::DISCORD,
-                        retry_after: wait,
-                    });
-                }
-                tokio::time::sleep(wait).await;
-            }
+            inner.limits.wait_turn(&call.route, policy.max_rate_limit_wait).await?;
             let mut request = inner.http.request(call.method.clone(), url.clone());
             if let Some(token) = &token {
                 request = request.header(http::header::AUTHORIZATION, token.clone());

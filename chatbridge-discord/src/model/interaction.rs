@@ -173,7 +173,7 @@ impl Interaction {
     /// Missing fields, fields of other shapes, unknown fields and unknown type numbers are no
     /// error.
     pub fn from_slice(body: &[u8]) -> Result<Self, serde_json::Error> {
-        chatbridge_core::adapter::from_json(body)
+        serde_json::from_slice(body)
     }
 
     /// The invoking user: `member.user` in a guild, `user` in a DM.

@@ -5,12 +5,12 @@ use std::fmt;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
-use chatbridge_core::Secret;
 use chatbridge_core::clock::{SharedClock, system_clock};
 use chatbridge_core::store::SharedStore;
+use chatbridge_core::{ConfigError, Platform, Secret};
 
 use super::{DEFAULT_AUTHORIZE_URL, Inner, InstallationStore, SlackOAuth};
-use crate::{ConfigError, SlackClient};
+use crate::SlackClient;
 
 /// Builds a [`SlackOAuth`].
 #[must_use]
@@ -104,20 +104,22 @@ impl SlackOAuthBuilder {
     ///
     /// # Errors
     ///
-    /// [`ConfigError::MissingVar`] when the client id or secret is empty;
+    /// [`ConfigError::Missing`] when the client id or secret is empty;
     /// [`ConfigError::Client`] when the HTTP client cannot be set up.
     pub fn build(self) -> Result<SlackOAuth, ConfigError> {
         if self.client_id.trim().is_empty() {
-            return Err(ConfigError::MissingVar("SLACK_CLIENT_ID"));
+            return Err(ConfigError::Missing("SLACK_CLIENT_ID"));
         }
         if self.client_secret.expose_secret().trim().is_empty() {
-            return Err(ConfigError::MissingVar("SLACK_CLIENT_SECRET"));
+            return Err(ConfigError::Missing("SLACK_CLIENT_SECRET"));
         }
         let mut api = SlackClient::builder();
         if let Some(url) = self.api_url {
             api = api.api_url(url);
         }
-        let api = api.build().map_err(|e| ConfigError::Client(Box::new(e)))?;
+        let api = api
+            .build()
+            .map_err(|e| ConfigError::Client { platform: Platform::SLACK, source: Box::new(e) })?;
         let plain_http = self.redirect_uri.as_deref().is_some_and(|u| u.starts_with("http://"));
         Ok(SlackOAuth {
             inner: Arc::new(Inner {

@@ -13,7 +13,7 @@ use subtle::ConstantTimeEq;
 
 use super::{Inner, Installation, STATE_COOKIE, STATE_TTL, SlackOAuth, pages};
 use crate::ApiError;
-use crate::events::str_field;
+use crate::model::str_field;
 
 /// `GET /slack/install`: the "Add to Slack" page, with a fresh state in the link and in a
 /// cookie. Built by [`SlackOAuth::install_page`].

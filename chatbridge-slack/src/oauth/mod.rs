@@ -47,9 +47,9 @@ use std::time::Duration;
 
 use chatbridge_core::clock::SharedClock;
 use chatbridge_core::store::SharedStore;
-use chatbridge_core::{BotBuilder, Secret, StoreError};
+use chatbridge_core::{BotBuilder, ConfigError, Secret, StoreError};
 
-use crate::{ApiError, ConfigError, SlackClient};
+use crate::{ApiError, SlackClient};
 
 mod builder;
 mod flow;
@@ -62,7 +62,7 @@ mod store;
 pub use builder::SlackOAuthBuilder;
 pub use flow::{InstallPage, OAuthRedirect};
 pub use installation::Installation;
-pub(crate) use requests::prepare;
+pub(crate) use requests::installation_for;
 pub use store::InstallationStore;
 
 /// Slack's authorize page.
@@ -142,7 +142,7 @@ impl SlackOAuth {
     ///
     /// # Errors
     ///
-    /// [`ConfigError::MissingVar`] naming a required variable that is unset or empty;
+    /// [`ConfigError::Missing`] naming a required variable that is unset or empty;
     /// [`ConfigError::Client`] when the HTTP client cannot be set up.
     pub fn from_env(store: SharedStore) -> Result<Self, ConfigError> {
         Self::from_lookup(store, |name| std::env::var(name).ok())
@@ -153,11 +153,12 @@ impl SlackOAuth {
     /// ```
     /// use std::sync::Arc;
     /// use chatbridge_core::store::MemoryStore;
-    /// use chatbridge_slack::{ConfigError, oauth::SlackOAuth};
+    /// use chatbridge_core::ConfigError;
+    /// use chatbridge_slack::oauth::SlackOAuth;
     ///
     /// let store = Arc::new(MemoryStore::new());
     /// let err = SlackOAuth::from_lookup(store.clone(), |_| None).unwrap_err();
-    /// assert!(matches!(err, ConfigError::MissingVar("SLACK_CLIENT_ID")));
+    /// assert!(matches!(err, ConfigError::Missing("SLACK_CLIENT_ID")));
     /// let oauth = SlackOAuth::from_lookup(store, |name| match name {
     ///     "SLACK_CLIENT_ID" => Some("123.456".into()),
     ///     "SLACK_CLIENT_SECRET" => Some("shh".into()),
@@ -176,9 +177,9 @@ impl SlackOAuth {
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
         let var = |name| lookup(name).filter(|v: &String| !v.trim().is_empty());
-        let id = var("SLACK_CLIENT_ID").ok_or(ConfigError::MissingVar("SLACK_CLIENT_ID"))?;
+        let id = var("SLACK_CLIENT_ID").ok_or(ConfigError::Missing("SLACK_CLIENT_ID"))?;
         let secret =
-            var("SLACK_CLIENT_SECRET").ok_or(ConfigError::MissingVar("SLACK_CLIENT_SECRET"))?;
+            var("SLACK_CLIENT_SECRET").ok_or(ConfigError::Missing("SLACK_CLIENT_SECRET"))?;
         let mut builder = Self::builder(id.trim(), Secret::new(secret), store);
         let list = |v: String| {
             v.split(',')

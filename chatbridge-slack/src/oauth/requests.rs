@@ -8,7 +8,7 @@ use super::installation::user_key;
 use super::store::with_user;
 use super::{Installation, OAuthError, SlackOAuth, rotation};
 use crate::SlackPayload;
-use crate::events::str_field;
+use crate::model::str_field;
 
 /// Where a request comes from: its enterprise, its workspace, its user.
 #[derive(Debug, Default)]
@@ -182,9 +182,9 @@ pub(crate) fn is_lifecycle(kind: &str) -> bool {
     matches!(kind, "app_uninstalled" | "tokens_revoked")
 }
 
-/// What [`SlackAdapter::prepare`](crate::SlackAdapter) needs from OAuth for one request: the
-/// lifecycle events applied, then the installation that serves it, if there is one.
-pub(crate) async fn prepare(
+/// What the adapter needs from OAuth for one request: the lifecycle events applied (whether or
+/// not a handler wants them), then the installation that serves the request, if there is one.
+pub(crate) async fn installation_for(
     oauth: &SlackOAuth,
     payload: &SlackPayload,
 ) -> Result<Option<Installation>, AdapterError> {

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chatbridge_core::config::{Config, ConfigError, SecretSource};
+use chatbridge_core::config::{Config, SecretSource, SecretsError};
 use chatbridge_core::{Bot, Router, Secret};
 use chatbridge_slack::SlackAdapter;
 use chatbridge_slack::testing::{TestSigner, payload};
@@ -22,7 +22,7 @@ impl SecretSource for Rotating {
         "a rotating test secret".to_owned()
     }
 
-    async fn load(&self) -> Result<HashMap<String, Secret>, ConfigError> {
+    async fn load(&self) -> Result<HashMap<String, Secret>, SecretsError> {
         let value = *self.0.lock().unwrap();
         Ok(HashMap::from([("SLACK_SIGNING_SECRET".to_owned(), Secret::new(value))]))
     }

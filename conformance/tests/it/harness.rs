@@ -38,6 +38,14 @@ pub fn discord_signer() -> chatbridge_discord::testing::TestSigner {
     chatbridge_discord::testing::TestSigner::from_seed(DISCORD_SEED)
 }
 
+/// A Lex event `POST`ed as JSON to `path`, as the local server takes it.
+pub fn lex_post(path: &str, event: &Value) -> Request<Bytes> {
+    Request::post(path)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .body(Bytes::from(event.to_string()))
+        .expect("a valid request")
+}
+
 /// An answer, from either host.
 #[derive(Debug)]
 pub struct Answer {

@@ -105,7 +105,10 @@ pub fn lex_request() -> Request<Bytes> {
 }
 
 pub fn slack_adapter() -> SlackAdapter {
-    SlackAdapter::builder(Secret::new(SLACK_SECRET)).build().expect("a valid Slack adapter")
+    SlackAdapter::builder(Secret::new(SLACK_SECRET))
+        .deduplicate(false)
+        .build()
+        .expect("a valid Slack adapter")
 }
 
 pub fn discord_adapter() -> DiscordAdapter {

@@ -7,7 +7,6 @@ mod schema;
 
 use chatbridge_conformance::fixtures;
 use chatbridge_core::Router;
-use chatbridge_lex::lex_request;
 use schema::{Version, assert_valid, check};
 use serde_json::{Value, json};
 
@@ -31,8 +30,8 @@ fn events() -> Vec<(String, Value)> {
 /// 200, of the event's version, and valid against that version's schema.
 async fn answers(harness: &Harness, name: &str, event: &Value) -> [Value; 3] {
     let version = Version::of_event(event);
-    let server = harness.server(lex_request(LEX, event)).await;
-    let url = harness.lambda(lex_request(LEX, event)).await;
+    let server = harness.server(crate::harness::lex_post(LEX, event)).await;
+    let url = harness.lambda(crate::harness::lex_post(LEX, event)).await;
     for http in [&server, &url] {
         let body = String::from_utf8_lossy(&http.body);
         assert_eq!(http.status, 200, "{name}: {}: {body}", http.host);

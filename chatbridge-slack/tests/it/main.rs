@@ -1,0 +1,38 @@
+//! The Slack adapter's integration tests, one binary: a module per topic, helpers in `common`.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly
+
+mod common;
+
+#[cfg(feature = "client")]
+mod client;
+mod duplicates;
+#[cfg(feature = "client")]
+mod end_to_end;
+#[cfg(feature = "client")]
+mod faults;
+mod hostile;
+#[cfg(feature = "oauth")]
+mod install_page;
+#[cfg(feature = "oauth")]
+mod installations;
+#[cfg(feature = "client")]
+mod logging;
+#[cfg(feature = "oauth")]
+mod oauth;
+#[cfg(feature = "oauth")]
+mod oauth_logging;
+#[cfg(feature = "oauth")]
+mod oauth_sqlite;
+mod properties;
+mod replays;
+mod requests;
+#[cfg(feature = "oauth")]
+mod rotation;
+#[cfg(all(unix, feature = "client"))]
+mod stopping;
+#[cfg(feature = "client")]
+mod timing;
+mod verification;
+#[cfg(not(feature = "client"))]
+mod without_client;
