@@ -202,6 +202,31 @@ async fn two_clients_agree_on_one_winner() {
 
 #[ignore = "needs a local DynamoDB-compatible server: eval \"$(scripts/dynamodb-local.sh start)\""]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scan_reads_every_page_of_the_table() {
+    let endpoint = crate::local::DYNAMODB.endpoint();
+    let clock = clock_now();
+    let store = store_on(&endpoint, "scan-pages", &clock).await;
+    // 300 KB items: a `Scan` answers at most 1 MB a page, so 8 of them take several pages.
+    let big = |i: u8| Bytes::from(vec![i; 300 * 1024]);
+    for i in [5u8, 0, 3, 1, 4, 2] {
+        store.put(&format!("inbox/{i}"), big(i), None).await.unwrap();
+    }
+    store.put("inbox/expired", big(9), Some(Duration::from_secs(1))).await.unwrap();
+    store.put("other/1", big(7), None).await.unwrap();
+    clock.advance(Duration::from_secs(2));
+
+    let first_page = store.client().scan().table_name(store.table()).send().await.unwrap();
+    assert!(first_page.last_evaluated_key.is_some(), "the table spans more than one page");
+
+    let found = store.scan("inbox/").await.unwrap();
+    let keys: Vec<&str> = found.iter().map(|(key, _)| key.as_str()).collect();
+    assert_eq!(keys, ["inbox/0", "inbox/1", "inbox/2", "inbox/3", "inbox/4", "inbox/5"]);
+    assert!(found.iter().enumerate().all(|(i, (_, value))| *value == big(i as u8)));
+    assert_eq!(store.scan("").await.unwrap().len(), 7, "an empty prefix: every live item");
+}
+
+#[ignore = "needs a local DynamoDB-compatible server: eval \"$(scripts/dynamodb-local.sh start)\""]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_table_is_a_backend_error() {
     let endpoint = crate::local::DYNAMODB.endpoint();
     let store = DynamoStore::from_client(client(&endpoint), table_name("never-created"));
