@@ -4,7 +4,7 @@
 //! | --- | --- | --- |
 //! | any, tests | — | [`Bot::handle`](crate::Bot::handle) |
 //! | tower | `tower` | `Bot` is a `tower::Service<http::Request<B>>` with `Error = Infallible` |
-//! | local server | `server` | [`server::serve`], or [`server::router`] inside an axum app |
+//! | local server | `server` | [`server::serve`], or [`server::router`] inside an axum app; long-lived [`connection`]s beside HTTP |
 //! | AWS Lambda | `lambda` | [`lambda::run`], or [`lambda::LambdaHost`] for HTTP and raw (Lex) events |
 
 #[cfg(feature = "tower")]
@@ -14,6 +14,10 @@ pub mod tower;
 #[cfg(feature = "server")]
 #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 pub mod server;
+
+#[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
+pub mod connection;
 
 #[cfg(feature = "lambda")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]

@@ -1,5 +1,6 @@
-//! The local server: the bot over HTTP/1.1 with hyper, graceful shutdown, timeouts and
-//! `GET /healthz`.
+//! The local server: the bot over HTTP/1.1 with hyper, graceful shutdown, timeouts,
+//! `GET /healthz`, and the long-lived [connections](super::connection) (Socket Mode, the
+//! Gateway) beside HTTP.
 //!
 //! ```no_run
 //! use chatbridge_core::{Bot, Router};
@@ -37,7 +38,10 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, ToSocketAddrs};
 
+use tokio_util::sync::CancellationToken;
+
 use super::ReceivedAt;
+use super::connection::{Connection, Readiness};
 use super::tower::collect_body;
 use crate::Bot;
 use crate::plain;
@@ -54,7 +58,7 @@ pub async fn serve(bot: Bot, addr: impl ToSocketAddrs) -> io::Result<()> {
 /// The bot's routes as an axum router: every mount path, every endpoint's path, and
 /// `GET /healthz`.
 pub fn router(bot: Bot) -> axum::Router {
-    router_with(bot, Timeouts::default(), false)
+    router_with(bot, Timeouts::default(), Vec::new(), false)
 }
 
 /// A bound server, configured before it serves.
@@ -73,12 +77,24 @@ pub fn router(bot: Bot) -> axum::Router {
 /// serving.await.unwrap().unwrap();
 /// # });
 /// ```
-#[derive(Debug)]
 pub struct Server {
     listener: TcpListener,
     timeouts: Timeouts,
     shutdown_timeout: Duration,
     max_header_bytes: usize,
+    connections: Vec<Box<dyn Connection>>,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("listener", &self.listener)
+            .field("timeouts", &self.timeouts)
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("max_header_bytes", &self.max_header_bytes)
+            .field("connections", &self.connections.iter().map(|c| c.name()).collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -105,6 +121,7 @@ impl Server {
             timeouts: Timeouts::default(),
             shutdown_timeout: Duration::from_secs(30),
             max_header_bytes: 64 * 1024,
+            connections: Vec::new(),
         })
     }
 
@@ -148,6 +165,15 @@ impl Server {
         self
     }
 
+    /// Runs `connection` (Slack Socket Mode, the Discord Gateway) beside HTTP while the server
+    /// serves: started with it, stopped first at shutdown. `/healthz` answers 503 until every
+    /// connection is ready, and while one is reconnecting.
+    #[must_use]
+    pub fn connection(mut self, connection: impl Connection) -> Self {
+        self.connections.push(Box::new(connection));
+        self
+    }
+
     /// Serves until SIGINT or SIGTERM.
     ///
     /// # Errors
@@ -169,7 +195,24 @@ impl Server {
         bot: Bot,
         signal: impl Future<Output = ()> + Send,
     ) -> io::Result<()> {
-        let service = TowerToHyperService::new(router_with(bot.clone(), self.timeouts, true));
+        let stop_connections = CancellationToken::new();
+        let mut readiness = Vec::new();
+        let connections = tokio_util::task::TaskTracker::new();
+        for connection in self.connections {
+            let ready = Readiness::new(connection.name());
+            readiness.push(ready.clone());
+            let (bot, stop) = (bot.clone(), stop_connections.clone());
+            connections.spawn(async move {
+                let name = ready.name().to_owned();
+                if let Err(error) = connection.run(bot, ready.clone(), stop).await {
+                    ready.set(false);
+                    tracing::error!(connection = %name, %error, "connection stopped");
+                }
+            });
+        }
+        connections.close();
+        let router = router_with(bot.clone(), self.timeouts, readiness, true);
+        let service = TowerToHyperService::new(router);
         let graceful = GracefulShutdown::new();
         let mut builder = http1::Builder::new();
         builder
@@ -210,6 +253,10 @@ impl Server {
             }
         }
         drop(self.listener);
+        stop_connections.cancel();
+        if tokio::time::timeout(self.shutdown_timeout, connections.wait()).await.is_err() {
+            tracing::warn!("connections did not close in time");
+        }
         let _ = stop_jobs.send(());
         let _ = schedules.await;
         tracing::info!("shutting down: finishing open requests");
@@ -226,8 +273,23 @@ impl Server {
 
 /// `GET /healthz` and a route per mount and endpoint path; with `fallback`, the bot answers
 /// every other path too (with its own 404), as the stock server does.
-fn router_with(bot: Bot, timeouts: Timeouts, fallback: bool) -> axum::Router {
-    let mut router = axum::Router::new().route("/healthz", get(|| async { "ok" }));
+fn router_with(
+    bot: Bot,
+    timeouts: Timeouts,
+    readiness: Vec<Readiness>,
+    fallback: bool,
+) -> axum::Router {
+    let health = move || {
+        let waiting: Vec<&str> =
+            readiness.iter().filter(|r| !r.get()).map(Readiness::name).collect();
+        let response = if waiting.is_empty() {
+            plain(StatusCode::OK, "ok")
+        } else {
+            plain(StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {}", waiting.join(", ")))
+        };
+        std::future::ready(response.map(Body::from))
+    };
+    let mut router = axum::Router::new().route("/healthz", get(health));
     let paths: Vec<String> = bot.mounts().chain(bot.routes()).map(str::to_owned).collect();
     for path in paths {
         router = router.route(&path, any(endpoint));

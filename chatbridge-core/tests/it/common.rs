@@ -82,7 +82,7 @@ impl Adapter for TestAdapter {
 }
 
 impl TestAdapter {
-    fn read(&self, body: &Value) -> Result<Accepted, AdapterError> {
+    pub fn read(&self, body: &Value) -> Result<Accepted, AdapterError> {
         let text = body["text"].as_str().ok_or_else(|| AdapterError::bad_request("no text"))?;
         if text == "handshake" {
             return Ok(Accepted::Respond(Response::new(Bytes::from_static(b"hello"))));

@@ -5,6 +5,8 @@
 mod bot;
 #[allow(dead_code)]
 mod common;
+#[cfg(feature = "server")]
+mod connections;
 mod deferral;
 mod endpoints;
 #[cfg(feature = "server")]
