@@ -48,7 +48,11 @@ use tokio_util::task::TaskTracker;
 use crate::host::Continuations;
 use crate::{Bot, BoxError};
 use http_event::HttpBot;
+
 use invocation::{Http, Invocation};
+/// The Lambda runtime this host runs on, for its [`Context`](lambda_runtime::Context) in
+/// [`LambdaHost::invoke`].
+pub use lambda_runtime;
 use pending::Pending;
 use scheduled::Scheduled;
 

@@ -18,9 +18,10 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 /// The peer harness's `/hello` slash command (509 bytes), byte for byte.
-pub const SLACK_COMMAND: &[u8] = include_bytes!("../fixtures/slack_slash_command.body");
+pub const SLACK_COMMAND: &[u8] = include_bytes!("../../fixtures/slack_slash_command.body");
 /// The peer harness's Discord `/hello` chat-input command (1084 bytes).
-pub const DISCORD_COMMAND: &[u8] = include_bytes!("../fixtures/discord_application_command.json");
+pub const DISCORD_COMMAND: &[u8] =
+    include_bytes!("../../fixtures/discord_application_command.json");
 /// A channel message event (the Slack crate's fixture).
 pub const SLACK_EVENT: &[u8] =
     include_bytes!("../../../chatbridge-slack/tests/fixtures/message_channel.json");

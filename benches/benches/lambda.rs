@@ -9,7 +9,7 @@
 //! `invoke` is what the runtime does per event once it has the bytes: parse them into a
 //! `serde_json::Value`, `LambdaHost::invoke`, serialise the response.
 //!
-//! `cargo bench -p chatbridge-examples --bench lambda`
+//! `cargo bench -p chatbridge-benches --features lambda --bench lambda`
 
 #![allow(missing_docs)]
 
@@ -58,8 +58,8 @@ fn event(request: &http::Request<bytes::Bytes>) -> Vec<u8> {
     serde_json::to_vec(&event).expect("a JSON value serialises")
 }
 
-fn context() -> lambda_runtime::Context {
-    let mut context = lambda_runtime::Context::default();
+fn context() -> chatbridge_core::host::lambda::lambda_runtime::Context {
+    let mut context = chatbridge_core::host::lambda::lambda_runtime::Context::default();
     context.request_id = "bench-request".to_owned();
     context
 }

@@ -13,7 +13,7 @@
 //! and its responder), `handle` (`Bot::handle`: the whole path to the HTTP response, handler
 //! included). Replay protection is off, as the same signed request is sent again and again.
 //!
-//! `cargo bench -p chatbridge-examples --bench adapters`
+//! `cargo bench -p chatbridge-benches --bench adapters`
 
 #![allow(missing_docs)]
 

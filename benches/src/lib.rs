@@ -1,0 +1,1 @@
+//! Criterion benchmarks of chatbridge (see `benches/` and docs/performance.md); this library is empty.
