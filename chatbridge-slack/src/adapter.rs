@@ -105,7 +105,7 @@ impl SlackAdapter {
         let var = |name| lookup(name).filter(|v: &String| !v.trim().is_empty());
         let secret =
             var("SLACK_SIGNING_SECRET").ok_or(ConfigError::Missing("SLACK_SIGNING_SECRET"))?;
-        Ok(Self::builder_for_socket_mode().signing_secret(Secret::new(secret)).from_vars(&var))
+        Ok(Self::builder_for_socket_mode().signing_secret(Secret::new(secret)).with_vars(&var))
     }
 
     /// A builder without a signing secret, for an app reached only over Socket Mode: its
@@ -204,7 +204,7 @@ impl SlackAdapterBuilder {
     }
 
     /// Adds `SLACK_BOT_TOKEN` and `SLACK_API_URL` when `var` has them.
-    pub(crate) fn from_vars(self, var: &dyn Fn(&'static str) -> Option<String>) -> Self {
+    pub(crate) fn with_vars(self, var: &dyn Fn(&'static str) -> Option<String>) -> Self {
         let mut builder = self;
         if let Some(token) = var("SLACK_BOT_TOKEN") {
             builder = builder.bot_token(Secret::new(token));

@@ -6,7 +6,9 @@ use chatbridge_core::adapter::{empty_response, json_response};
 use chatbridge_core::{AdapterError, Platform};
 use http::{HeaderMap, HeaderName, Response, header};
 
-pub(crate) use super::events::Envelope;
+use super::events::Envelope;
+#[cfg(feature = "socket-mode")]
+pub(crate) use super::events::Envelope as EventsEnvelope;
 use super::{Interaction, SlackPayload, SlashCommand};
 
 static SIGNATURE: HeaderName = HeaderName::from_static("x-slack-signature");

@@ -99,7 +99,7 @@ impl SocketMode {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let var = |name: &'static str| lookup(name).filter(|v| !v.trim().is_empty());
         let token = var("SLACK_APP_TOKEN").ok_or(ConfigError::Missing("SLACK_APP_TOKEN"))?;
-        SlackAdapter::builder_for_socket_mode().from_vars(&var).socket_mode(Secret::new(token))
+        SlackAdapter::builder_for_socket_mode().with_vars(&var).socket_mode(Secret::new(token))
     }
 
     /// How often the connection pings Slack, and how long it waits without hearing anything
