@@ -16,8 +16,11 @@ use tokio::sync::mpsc;
 
 const WAIT: Duration = Duration::from_secs(5);
 
-/// What a fixture must get: the handler's view (kind, command), or `None` when it must not run.
-const CORPUS: &[(&str, Option<(&str, Option<&str>)>)] = &[
+/// What the handler must see of a fixture: its kind and command, or `None` when it must not run.
+type Expect = Option<(&'static str, Option<&'static str>)>;
+
+/// Every file of the corpus, with what it must get.
+const CORPUS: &[(&str, Expect)] = &[
     // Its mention is by U222, the bot user its authorizations name: the bot's own.
     ("python-slack-sdk/events_api_app_mention.json", None),
     ("python-slack-sdk/events_api_message.json", Some(("message", None))),
