@@ -52,6 +52,7 @@ pub struct SocketMode {
     timings: Timings,
     backoff: (Duration, Duration),
     auth_attempts: u32,
+    connections: usize,
 }
 
 impl SocketMode {
@@ -67,6 +68,7 @@ impl SocketMode {
             },
             backoff: (Duration::from_secs(1), Duration::from_secs(30)),
             auth_attempts: 3,
+            connections: 1,
         }
     }
 
@@ -128,6 +130,15 @@ impl SocketMode {
         self
     }
 
+    /// How many sockets to keep open at once, from 1 (the default) to 10 (Slack's limit):
+    /// Slack sends each envelope over one of them, so with two or more, one being replaced
+    /// leaves no gap.
+    #[must_use]
+    pub fn connections(mut self, count: usize) -> Self {
+        self.connections = count.clamp(1, 10);
+        self
+    }
+
     /// How many times in a row `apps.connections.open` may refuse the app token
     /// (`invalid_auth`, `not_allowed_token_type`, …) before the connection gives up with an
     /// error (default 3).
@@ -150,7 +161,7 @@ impl Connection for SocketMode {
         ready: Readiness,
         shutdown: CancellationToken,
     ) -> Result<(), BoxError> {
-        run::Supervisor::new(*self, bot, ready, shutdown)?.run().await
+        run::Supervisor::new(*self, bot, ready, &shutdown)?.run().await
     }
 }
 
@@ -162,6 +173,7 @@ impl fmt::Debug for SocketMode {
             .field("timings", &self.timings)
             .field("backoff", &self.backoff)
             .field("auth_attempts", &self.auth_attempts)
+            .field("connections", &self.connections)
             .finish()
     }
 }

@@ -1,11 +1,13 @@
-//! The [`Supervisor`]: keeps one Socket Mode link open for as long as the server runs. It opens
-//! a link from a fresh `apps.connections.open`, replaces it when Slack asks (the old one
-//! serves on meanwhile) or when it is lost (after a backoff), gives up only when Slack keeps
-//! refusing the app token, and closes every link at shutdown.
+//! The [`Supervisor`]: keeps Socket Mode links open for as long as the server runs, one per
+//! slot (several slots: no gap while one is replaced). Each slot opens a link from a fresh
+//! `apps.connections.open`, replaces it when Slack asks (the old one serves on meanwhile) or
+//! when it is lost (after a backoff); the supervisor gives up only when Slack keeps refusing
+//! the app token, and closes every link at shutdown.
 
 use std::collections::HashSet;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chatbridge_core::host::connection::Readiness;
@@ -33,21 +35,25 @@ enum OpenError {
     Failed(String),
 }
 
+/// Runs the slots of one [`SocketMode`] connection.
 pub(super) struct Supervisor {
+    common: Arc<Common>,
+    slots: usize,
+}
+
+/// What every slot shares.
+struct Common {
     shared: Arc<Shared>,
     app_token: Secret,
     backoff: (Duration, Duration),
     auth_attempts: u32,
     tls: Arc<rustls::ClientConfig>,
     ready: Readiness,
-    shutdown: CancellationToken,
-    /// Cancelled to stop every link (a child of `shutdown`).
-    stop_links: CancellationToken,
-    links: JoinSet<()>,
-    reports_tx: mpsc::UnboundedSender<(u64, Report)>,
-    reports: mpsc::UnboundedReceiver<(u64, Report)>,
-    next_id: u64,
-    ready_links: HashSet<u64>,
+    /// The links that said `hello` and are still open, across slots.
+    ready_links: Mutex<HashSet<u64>>,
+    next_id: AtomicU64,
+    /// Cancelled at shutdown, or when a slot gives up for good: every slot stops then.
+    stop: CancellationToken,
 }
 
 impl Supervisor {
@@ -55,7 +61,7 @@ impl Supervisor {
         socket: SocketMode,
         bot: Bot,
         ready: Readiness,
-        shutdown: CancellationToken,
+        shutdown: &CancellationToken,
     ) -> Result<Self, BoxError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
@@ -63,50 +69,70 @@ impl Supervisor {
             .with_safe_default_protocol_versions()?
             .with_root_certificates(roots)
             .with_no_client_auth();
-        let (reports_tx, reports) = mpsc::unbounded_channel();
-        Ok(Self {
+        let common = Common {
             shared: Arc::new(Shared { bot, reader: socket.reader, timings: socket.timings }),
             app_token: socket.app_token,
             backoff: socket.backoff,
             auth_attempts: socket.auth_attempts,
             tls: Arc::new(tls),
             ready,
-            stop_links: shutdown.child_token(),
-            shutdown,
-            links: JoinSet::new(),
-            reports_tx,
-            reports,
-            next_id: 0,
-            ready_links: HashSet::new(),
-        })
+            ready_links: Mutex::default(),
+            next_id: AtomicU64::new(0),
+            stop: shutdown.child_token(),
+        };
+        Ok(Self { common: Arc::new(common), slots: socket.connections })
     }
 
-    /// Opens links until shutdown; an error only when Slack kept refusing the app token.
-    pub(super) async fn run(mut self) -> Result<(), BoxError> {
-        let shutdown = self.shutdown.clone();
+    /// Runs every slot until shutdown; an error only when Slack kept refusing the app token.
+    pub(super) async fn run(self) -> Result<(), BoxError> {
+        let slots = (0..self.slots).map(|_| Slot::new(Arc::clone(&self.common)).run());
+        let ended = futures_util::future::join_all(slots).await;
+        self.common.ready.set(false);
+        ended.into_iter().find_map(Result::err).map_or(Ok(()), Err)
+    }
+}
+
+/// One slot: one link at a time, and its replacement while the old one finishes.
+struct Slot {
+    common: Arc<Common>,
+    links: JoinSet<()>,
+    reports_tx: mpsc::UnboundedSender<(u64, Report)>,
+    reports: mpsc::UnboundedReceiver<(u64, Report)>,
+}
+
+impl Slot {
+    fn new(common: Arc<Common>) -> Self {
+        let (reports_tx, reports) = mpsc::unbounded_channel();
+        Self { common, links: JoinSet::new(), reports_tx, reports }
+    }
+
+    /// Opens links until the connection stops; an error when Slack kept refusing the token.
+    async fn run(mut self) -> Result<(), BoxError> {
+        let stop = self.common.stop.clone();
         // Failures in a row (reset by a `hello`): they set the backoff.
         let mut failures = 0_u32;
         let mut refusals = 0_u32;
         'open: loop {
             if failures > 0 {
-                let delay = self.delay(failures);
+                let delay = self.common.delay(failures);
                 tracing::info!(?delay, "reconnecting Socket Mode after a pause");
                 tokio::select! {
                     () = tokio::time::sleep(delay) => {}
-                    () = shutdown.cancelled() => break 'open,
+                    () = stop.cancelled() => break 'open,
                 }
             }
             let opened = tokio::select! {
-                opened = self.open() => opened,
-                () = shutdown.cancelled() => break 'open,
+                opened = self.common.open() => opened,
+                () = stop.cancelled() => break 'open,
             };
             let current = match opened {
                 Ok(socket) => self.spawn(socket),
                 Err(OpenError::Refused(code)) => {
                     refusals += 1;
                     failures += 1;
-                    if refusals >= self.auth_attempts {
-                        self.stop().await;
+                    if refusals >= self.common.auth_attempts {
+                        stop.cancel();
+                        self.close().await;
                         return Err(format!(
                             "slack refused the app token {refusals} times ({code}): set \
                              SLACK_APP_TOKEN to an app-level token (xapp-…) with the \
@@ -127,32 +153,72 @@ impl Supervisor {
                 let report = tokio::select! {
                     Some(report) = self.reports.recv() => report,
                     Some(_) = self.links.join_next(), if !self.links.is_empty() => continue,
-                    () = shutdown.cancelled() => break 'open,
+                    () = stop.cancelled() => break 'open,
                 };
                 match report {
                     (id, Report::Ready) => {
-                        self.ready_links.insert(id);
+                        self.common.mark(id, true);
                         if id == current {
                             failures = 0;
                             refusals = 0;
                         }
                     }
                     (id, Report::Refresh(_)) if id == current => continue 'open,
+                    (_, Report::Refresh(_)) => {}
                     (id, Report::Closed) => {
-                        self.ready_links.remove(&id);
+                        self.common.mark(id, false);
                         if id == current {
-                            self.ready.set(!self.ready_links.is_empty());
                             failures += 1;
                             continue 'open;
                         }
                     }
-                    (_, Report::Refresh(_)) => {}
                 }
-                self.ready.set(!self.ready_links.is_empty());
             }
         }
-        self.stop().await;
+        self.close().await;
         Ok(())
+    }
+
+    /// Runs a link on `socket`; returns its id.
+    fn spawn(&mut self, socket: Socket) -> u64 {
+        let id = self.common.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+        let reports = self.reports_tx.clone();
+        let link = Link {
+            id,
+            shared: Arc::clone(&self.common.shared),
+            reports: reports.clone(),
+            stop: self.common.stop.child_token(),
+        };
+        self.links.spawn(async move {
+            if AssertUnwindSafe(link.run(socket)).catch_unwind().await.is_err() {
+                tracing::error!(link = id, "Socket Mode link panicked");
+                let _ = reports.send((id, Report::Closed));
+            }
+        });
+        id
+    }
+
+    /// Waits for this slot's links to close (each acknowledges what it has in flight first),
+    /// bounded; the connection's stop token has been cancelled.
+    async fn close(&mut self) {
+        let all = async { while self.links.join_next().await.is_some() {} };
+        if tokio::time::timeout(STOP_WAIT, all).await.is_err() {
+            tracing::warn!("Socket Mode links did not close in time");
+            self.links.abort_all();
+        }
+    }
+}
+
+impl Common {
+    /// Records whether link `id` is ready; the connection is ready while one link is.
+    fn mark(&self, id: u64, ready: bool) {
+        let mut links = self.ready_links.lock().unwrap_or_else(PoisonError::into_inner);
+        if ready {
+            links.insert(id);
+        } else {
+            links.remove(&id);
+        }
+        self.ready.set(!links.is_empty());
     }
 
     /// The pause before the next try after `failures` failures in a row.
@@ -179,37 +245,6 @@ impl Supervisor {
             Ok(Ok((socket, _))) => Ok(socket),
             Ok(Err(error)) => Err(OpenError::Failed(format!("websocket handshake: {error}"))),
             Err(_) => Err(OpenError::Failed("websocket handshake timed out".to_owned())),
-        }
-    }
-
-    /// Runs a link on `socket`; returns its id.
-    fn spawn(&mut self, socket: Socket) -> u64 {
-        self.next_id += 1;
-        let id = self.next_id;
-        let reports = self.reports_tx.clone();
-        let link = Link {
-            id,
-            shared: Arc::clone(&self.shared),
-            reports: reports.clone(),
-            stop: self.stop_links.child_token(),
-        };
-        self.links.spawn(async move {
-            if AssertUnwindSafe(link.run(socket)).catch_unwind().await.is_err() {
-                tracing::error!(link = id, "Socket Mode link panicked");
-                let _ = reports.send((id, Report::Closed));
-            }
-        });
-        id
-    }
-
-    /// Closes every link (each acknowledges what it has in flight first), bounded.
-    async fn stop(&mut self) {
-        self.ready.set(false);
-        self.stop_links.cancel();
-        let all = async { while self.links.join_next().await.is_some() {} };
-        if tokio::time::timeout(STOP_WAIT, all).await.is_err() {
-            tracing::warn!("Socket Mode links did not close in time");
-            self.links.abort_all();
         }
     }
 }

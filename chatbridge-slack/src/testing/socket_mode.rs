@@ -117,6 +117,21 @@ impl FakeSocketMode {
         self.shared.state().links.len()
     }
 
+    /// How many connections are open now.
+    #[must_use]
+    pub fn open_connections(&self) -> usize {
+        self.shared.state().links.iter().flatten().count()
+    }
+
+    /// Waits until exactly `count` connections are open.
+    ///
+    /// # Panics
+    ///
+    /// After 10 s without that: this is test code.
+    pub async fn wait_open(&self, count: usize) {
+        self.wait("open connections", |s| s.links.iter().flatten().count() == count).await;
+    }
+
     /// Waits until `count` connections were greeted.
     ///
     /// # Panics

@@ -220,6 +220,24 @@ async fn a_silent_socket_is_replaced() {
 }
 
 #[tokio::test]
+async fn with_two_connections_a_dropped_one_leaves_no_gap() {
+    let counts = Counts::default();
+    let h = Harness::start(counts.router(), |s| {
+        s.connections(2).backoff(Duration::from_secs(30), Duration::from_secs(30))
+    })
+    .await;
+    h.slack.wait_connected(2).await;
+    h.slack.drop_socket();
+    h.slack.wait_open(1).await; // the replacement waits out its backoff meanwhile
+    let id = h.slack.send_event(&payload::message("C0SIMCHAN", "no gap", false));
+    assert!(h.slack.ack_of(&id, WAIT).await.is_some(), "acknowledged on the other socket");
+    assert_eq!(counts.wait_for(1).await.get("no gap"), Some(&1));
+    assert_eq!(h.slack.connections(), 2, "no new connection was needed");
+    assert_eq!(h.health().await, 200, "still ready with one socket of two");
+    h.stop().await;
+}
+
+#[tokio::test]
 async fn malformed_frames_and_unknown_types_are_skipped_and_the_connection_kept() {
     let counts = Counts::default();
     let h = Harness::start(counts.router(), |s| s).await;
