@@ -10,7 +10,8 @@
 //! When Slack asks for a new connection (`disconnect`), the socket drops or goes silent, a new
 //! one is opened from a fresh `apps.connections.open`, with bounded backoff; an envelope that
 //! was never acknowledged is delivered again by Slack and, if it was handled already, not
-//! handled twice.
+//! handled twice. With [`connections`](SocketMode::connections) above 1, several sockets stay
+//! open at once, so that one being replaced leaves no gap.
 //!
 //! ```no_run
 //! use chatbridge_core::host::server::Server;
