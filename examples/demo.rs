@@ -1,4 +1,5 @@
-//! Both example bots, end to end on this machine, on every platform: the README's first command.
+//! Both example bots, end to end on this machine, on every platform (and hello_there over Slack
+//! Socket Mode): the README's first command.
 //!
 //! ```sh
 //! cargo run --example demo
@@ -10,6 +11,7 @@ use std::process::ExitCode;
 
 use chatbridge_examples::bots::{emojibot, hello_there};
 use chatbridge_examples::simulate::{Platform, Session};
+use chatbridge_examples::socket_demo;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -27,6 +29,8 @@ async fn main() -> ExitCode {
         hello.say(Platform::Discord, "/hello-there").await?;
         hello.say(Platform::Lex, "Hello there").await?;
         hello.finish().await;
+        println!();
+        socket_demo::slash_command("/hello-there", hello_there::router()).await?;
         Ok::<_, chatbridge_core::BoxError>(())
     };
     match run.await {

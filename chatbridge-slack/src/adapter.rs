@@ -7,23 +7,15 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use chatbridge_core::adapter::{Accepted, Adapter, Incoming, Timing, empty_response};
+use chatbridge_core::adapter::{Accepted, Adapter, empty_response};
 use chatbridge_core::clock::SharedClock;
 use chatbridge_core::{AdapterError, ConfigError, Platform, Secret};
 use http::{HeaderMap, Method, Request};
 
-use crate::message::to_message;
-use crate::model::{self, EventCallback, InteractionKind, Read, SlackPayload};
-use crate::own::{self, BotIds, OtherBots};
-use crate::responder::SlackResponder;
+use crate::model::{self, Read, SlackPayload};
+use crate::own::{BotIds, OtherBots};
+use crate::read::Reader;
 use crate::verify::{self, Verifier};
-
-/// Slack wants an answer within 3 s; half a second is kept for the network and the host.
-const BUDGET: Duration = Duration::from_millis(2500);
-
-/// How long `auth.test` may take before an event goes on without the bot's ids.
-#[cfg(feature = "client")]
-const AUTH_TEST_WAIT: Duration = Duration::from_millis(1500);
 
 /// The Slack adapter: verifies requests, turns events, slash commands and interactions into
 /// [`Message`](chatbridge_core::Message)s, and answers each (inline, through its
@@ -42,23 +34,15 @@ const AUTH_TEST_WAIT: Duration = Duration::from_millis(1500);
 /// ```
 pub struct SlackAdapter {
     verifier: Verifier,
-    ids: BotIds,
-    other_bots: OtherBots,
-    deduplicate: bool,
-    #[cfg(feature = "client")]
-    client: crate::SlackClient,
-    /// The bot's ids from `auth.test`, asked once.
-    #[cfg(feature = "client")]
-    resolved: tokio::sync::OnceCell<BotIds>,
-    #[cfg(feature = "oauth")]
-    oauth: Option<crate::oauth::SlackOAuth>,
+    /// What the endpoint shares with Socket Mode: reading, the self-filter, the client.
+    reader: Arc<Reader>,
 }
 
 impl SlackAdapter {
     /// Starts building an adapter for a signing secret.
     pub fn builder(signing_secret: Secret) -> SlackAdapterBuilder {
         SlackAdapterBuilder {
-            signing_secret,
+            signing_secret: Some(signing_secret),
             token: None,
             ids: BotIds::new(),
             other_bots: OtherBots::default(),
@@ -121,16 +105,17 @@ impl SlackAdapter {
         let var = |name| lookup(name).filter(|v: &String| !v.trim().is_empty());
         let secret =
             var("SLACK_SIGNING_SECRET").ok_or(ConfigError::Missing("SLACK_SIGNING_SECRET"))?;
-        let mut builder = Self::builder(Secret::new(secret));
-        if let Some(token) = var("SLACK_BOT_TOKEN") {
-            builder = builder.bot_token(Secret::new(token));
-        }
-        if let Some(url) = var("SLACK_API_URL") {
-            builder = builder.api_url(url);
-        }
-        Ok(builder)
+        Ok(Self::builder_for_socket_mode().signing_secret(Secret::new(secret)).with_vars(&var))
     }
 
+    /// A builder without a signing secret, for an app reached only over Socket Mode: its
+    /// [`socket_mode`](SlackAdapterBuilder::socket_mode) makes the connection (its
+    /// [`build`](SlackAdapterBuilder::build) fails, as an endpoint needs the secret).
+    pub fn builder_for_socket_mode() -> SlackAdapterBuilder {
+        let mut builder = Self::builder(Secret::new(""));
+        builder.signing_secret = None;
+        builder
+    }
     /// The Web API client with the configured bot token, for app code outside handlers (a
     /// scheduled job); handlers get theirs, with the right workspace's token, from
     /// [`SlackContextExt::slack`](crate::SlackContextExt::slack).
@@ -138,108 +123,20 @@ impl SlackAdapter {
     #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
     #[must_use]
     pub fn client(&self) -> &crate::SlackClient {
-        &self.client
+        &self.reader.client
     }
 
-    /// The request as a message for the handler, with what answering it takes; or, for the
-    /// bot's own events and (by policy) other apps', an empty 200.
-    async fn incoming(
-        &self,
-        payload: SlackPayload,
-        dedupe_key: Option<String>,
-    ) -> Result<Accepted, AdapterError> {
-        // With OAuth: the workspace's installation gives the token and the bot's ids there.
-        // Boxed: a request without OAuth should not carry this future's size.
-        #[cfg(feature = "oauth")]
-        let installation = match &self.oauth {
-            Some(oauth) => Box::pin(crate::oauth::installation_for(oauth, &payload)).await?,
-            None => None,
-        };
-        #[cfg(feature = "oauth")]
-        let installed = installation.as_ref().map(crate::oauth::Installation::bot_ids);
-        #[cfg(not(feature = "oauth"))]
-        let installed: Option<BotIds> = None;
-        if let SlackPayload::Event(callback) = &payload
-            && let Some(reason) = self.ignored(callback, installed).await
-        {
-            tracing::debug!(platform = %Platform::SLACK, reason, "event acknowledged, not handled");
-            return Ok(Accepted::Respond(empty_response()));
-        }
-        let timing = timing(&payload);
-        let payload = Arc::new(payload);
-        let message = to_message(Arc::clone(&payload));
-        #[cfg(feature = "client")]
-        let client = {
-            #[cfg(feature = "oauth")]
-            let token = installation.as_ref().and_then(|found| found.bot_token.clone());
-            #[cfg(not(feature = "oauth"))]
-            let token: Option<Secret> = None;
-            // A workspace's own token gets its own client on the shared connection pool.
-            token.map_or_else(|| self.client.clone(), |token| self.client.with_token(token))
-        };
-        #[cfg(feature = "client")]
-        let responder = SlackResponder::new(payload, &message, client.clone());
-        #[cfg(not(feature = "client"))]
-        let responder = SlackResponder::new(payload);
-        let mut incoming = Incoming::new(message, responder, timing);
-        if let Some(key) = dedupe_key {
-            incoming = incoming.dedupe_key(key);
-        }
-        #[cfg(feature = "client")]
-        {
-            incoming = incoming.extension(client);
-        }
-        #[cfg(feature = "oauth")]
-        if let Some(installation) = installation {
-            incoming = incoming.extension(installation);
-        }
-        Ok(Accepted::Incoming(incoming))
-    }
-
-    /// Why an event is not for the handler: the bot's own doing, or another app's message
-    /// under [`OtherBots::Ignore`]. `installed` are the bot's ids in the request's installation.
-    async fn ignored(
-        &self,
-        callback: &EventCallback,
-        installed: Option<BotIds>,
-    ) -> Option<&'static str> {
-        // The installation's ids besides the configured ones; auth.test is for the single token.
-        let (ids, installed) = match installed {
-            Some(installed) => (self.ids.clone(), installed),
-            None => (Box::pin(self.bot_ids()).await, BotIds::new()),
-        };
-        if own::is_own(callback, &ids) || own::is_own(callback, &installed) {
-            return Some("the bot's own event");
-        }
-        if self.other_bots == OtherBots::Ignore && own::is_other_bot(&callback.event) {
-            return Some("another app's message");
-        }
-        if ids.is_empty() && installed.is_empty() && callback.authorizations.is_empty() {
-            tracing::debug!("bot ids unknown: own reactions cannot be recognised");
-        }
-        None
-    }
-
-    /// The bot's ids: configured ones, completed once by `auth.test` when a token is set.
-    async fn bot_ids(&self) -> BotIds {
-        #[cfg(feature = "client")]
-        if self.client.has_token() && (self.ids.user_id.is_none() || self.ids.bot_id.is_none()) {
-            // Bounded: this runs before the event is acknowledged, within Slack's 3 seconds.
-            let lookup = self.resolved.get_or_try_init(|| self.client.auth_test());
-            match tokio::time::timeout(AUTH_TEST_WAIT, lookup).await {
-                Ok(Ok(ids)) => return self.ids.clone().or(ids),
-                Ok(Err(error)) => tracing::warn!(%error, "auth.test failed; own ids unknown"),
-                Err(_) => tracing::warn!("auth.test timed out; own ids unknown"),
-            }
-        }
-        self.ids.clone()
+    /// A Socket Mode connection for the app-level token `app_token` (`xapp-…`) that reads
+    /// and answers as this adapter does: the same bot ids, client and installations. Run it
+    /// with [`Server::connection`](chatbridge_core::host::server::Server::connection).
+    #[cfg(feature = "socket-mode")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "socket-mode")))]
+    pub fn socket_mode(&self, app_token: Secret) -> crate::socket::SocketMode {
+        crate::socket::SocketMode::new(Arc::clone(&self.reader), app_token)
     }
 
     /// What marks a delivery as seen: an event's `event_id`, a form's signature.
-    fn dedupe_key(&self, headers: &HeaderMap, payload: &SlackPayload) -> Option<String> {
-        if !self.deduplicate {
-            return None;
-        }
+    fn dedupe_key(headers: &HeaderMap, payload: &SlackPayload) -> Option<String> {
         match payload {
             SlackPayload::Event(callback) => callback.event_id.clone(),
             SlackPayload::Command(_) | SlackPayload::Interaction(_) => model::replay_key(headers),
@@ -268,46 +165,25 @@ impl Adapter for SlackAdapter {
             Read::Answer(response) => return Ok(Accepted::Respond(response)),
             Read::Payload(payload) => payload,
         };
-        let dedupe_key = self.dedupe_key(headers, &payload);
-        self.incoming(payload, dedupe_key).await
-    }
-}
-
-/// When Slack wants its answer: events, buttons, shortcuts and closed views are acknowledged
-/// at once and every reply follows; commands, submissions and option requests take their first
-/// reply inline.
-fn timing(payload: &SlackPayload) -> Timing {
-    match payload {
-        SlackPayload::Event(_) => Timing::Immediate,
-        SlackPayload::Command(_) => Timing::Inline(BUDGET),
-        SlackPayload::Interaction(interaction) => match interaction.kind {
-            InteractionKind::ViewSubmission | InteractionKind::BlockSuggestion => {
-                Timing::Inline(BUDGET)
-            }
-            _ => Timing::Immediate,
-        },
+        let dedupe_key = Self::dedupe_key(headers, &payload);
+        self.reader.incoming(payload, dedupe_key).await
     }
 }
 
 impl fmt::Debug for SlackAdapter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut s = f.debug_struct("SlackAdapter");
-        s.field("verifier", &self.verifier)
-            .field("ids", &self.ids)
-            .field("other_bots", &self.other_bots)
-            .field("deduplicate", &self.deduplicate);
-        #[cfg(feature = "client")]
-        s.field("client", &self.client);
-        #[cfg(feature = "oauth")]
-        s.field("oauth", &self.oauth.is_some());
-        s.finish_non_exhaustive()
+        f.debug_struct("SlackAdapter")
+            .field("verifier", &self.verifier)
+            .field("reader", &self.reader)
+            .finish()
     }
 }
 
 /// Builds a [`SlackAdapter`].
 #[must_use]
 pub struct SlackAdapterBuilder {
-    signing_secret: Secret,
+    /// `None` only for a builder that makes Socket Mode connections.
+    signing_secret: Option<Secret>,
     token: Option<Secret>,
     ids: BotIds,
     other_bots: OtherBots,
@@ -321,6 +197,24 @@ pub struct SlackAdapterBuilder {
 }
 
 impl SlackAdapterBuilder {
+    /// Sets the signing secret the endpoint checks requests with.
+    pub fn signing_secret(mut self, secret: Secret) -> Self {
+        self.signing_secret = Some(secret);
+        self
+    }
+
+    /// Adds `SLACK_BOT_TOKEN` and `SLACK_API_URL` when `var` has them.
+    pub(crate) fn with_vars(self, var: &dyn Fn(&'static str) -> Option<String>) -> Self {
+        let mut builder = self;
+        if let Some(token) = var("SLACK_BOT_TOKEN") {
+            builder = builder.bot_token(Secret::new(token));
+        }
+        if let Some(url) = var("SLACK_API_URL") {
+            builder = builder.api_url(url);
+        }
+        builder
+    }
+
     /// Serves an app installed into many workspaces: each request's installation (found by
     /// its enterprise and team) gives the Web API token and the bot's ids, and rotating tokens
     /// are refreshed before they expire. A [`bot_token`](Self::bot_token), if also set, serves
@@ -392,14 +286,30 @@ impl SlackAdapterBuilder {
     ///
     /// [`ConfigError::Missing`] for an empty signing secret (every request signed with an
     /// empty key would pass); [`ConfigError::Client`] when the HTTP client cannot be set up.
-    pub fn build(self) -> Result<SlackAdapter, ConfigError> {
-        if self.signing_secret.expose_secret().trim().is_empty() {
-            return Err(ConfigError::Missing("SLACK_SIGNING_SECRET"));
-        }
-        let mut verifier = Verifier::new(self.signing_secret);
-        if let Some(clock) = self.clock {
+    pub fn build(mut self) -> Result<SlackAdapter, ConfigError> {
+        let secret = self.signing_secret.take().filter(|s| !s.expose_secret().trim().is_empty());
+        let secret = secret.ok_or(ConfigError::Missing("SLACK_SIGNING_SECRET"))?;
+        let mut verifier = Verifier::new(secret);
+        if let Some(clock) = self.clock.take() {
             verifier = verifier.with_clock(clock);
         }
+        Ok(SlackAdapter { verifier, reader: Arc::new(self.reader()?) })
+    }
+
+    /// A Socket Mode connection for the app-level token `app_token` (`xapp-…`), reading and
+    /// answering with this configuration; the signing secret, if any, is not needed.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Client`] when the HTTP client cannot be set up.
+    #[cfg(feature = "socket-mode")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "socket-mode")))]
+    pub fn socket_mode(self, app_token: Secret) -> Result<crate::socket::SocketMode, ConfigError> {
+        Ok(crate::socket::SocketMode::new(Arc::new(self.reader()?), app_token))
+    }
+
+    /// What the endpoint and Socket Mode share.
+    fn reader(self) -> Result<Reader, ConfigError> {
         #[cfg(feature = "client")]
         let client = {
             let mut builder = crate::SlackClient::builder();
@@ -422,8 +332,7 @@ impl SlackAdapterBuilder {
         };
         #[cfg(not(feature = "client"))]
         let _ = (self.token, self.api_url, self.timeout, self.rate_limit);
-        Ok(SlackAdapter {
-            verifier,
+        Ok(Reader {
             ids: self.ids,
             other_bots: self.other_bots,
             deduplicate: self.deduplicate,

@@ -11,8 +11,12 @@ mod model;
 #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 pub mod oauth;
 mod own;
+mod read;
 mod reply;
 mod responder;
+#[cfg(feature = "socket-mode")]
+#[cfg_attr(docsrs, doc(cfg(feature = "socket-mode")))]
+pub mod socket;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
@@ -37,6 +41,8 @@ const _: fn() = || {
     send_sync::<SlackPayload>();
     send_sync::<SlackReply>();
     send_sync::<verify::Verifier>();
+    #[cfg(feature = "socket-mode")]
+    send_sync::<socket::SocketMode>();
     #[cfg(feature = "client")]
     {
         send_sync::<SlackClient>();

@@ -1,5 +1,5 @@
 //! Test support (feature `testing`): sign requests as Slack does, and write the payloads a
-//! simulation needs.
+//! simulation needs; with `socket-mode`, a fake Socket Mode server ([`FakeSocketMode`]).
 //!
 //! ```
 //! use chatbridge_core::adapter::{Accepted, Adapter};
@@ -25,6 +25,12 @@ use chatbridge_core::Secret;
 use http::Request;
 
 use crate::verify::sign;
+
+#[cfg(feature = "socket-mode")]
+mod socket_mode;
+#[cfg(feature = "socket-mode")]
+#[cfg_attr(docsrs, doc(cfg(feature = "socket-mode")))]
+pub use socket_mode::FakeSocketMode;
 
 /// Signs request bodies with a signing secret, as Slack does.
 #[derive(Clone)]

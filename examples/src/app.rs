@@ -4,13 +4,14 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use chatbridge_core::host::server;
+use chatbridge_core::host::server::Server;
 use chatbridge_core::store::{MemoryStore, SharedStore, SqliteStore};
 use chatbridge_core::{Bot, BotError, BoxError, ConfigError, Router};
 use chatbridge_discord::DiscordAdapter;
 use chatbridge_lex::LexAdapter;
 use chatbridge_slack::SlackAdapter;
 use chatbridge_slack::oauth::SlackOAuth;
+use chatbridge_slack::socket::SocketMode;
 
 use crate::{digest, simulate};
 
@@ -208,6 +209,11 @@ async fn serve(bot: &str, router: Router) -> Result<(), BoxError> {
     let lookup = |name: &str| config.lookup(name).or_else(|| default_var(bot, name));
     let bot = build_bot(router, &lookup).await?;
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
+        if lookup("SLACK_APP_TOKEN").is_some() {
+            tracing::warn!(
+                "SLACK_APP_TOKEN is ignored on Lambda: Socket Mode needs a long-lived host"
+            );
+        }
         return chatbridge_core::host::lambda::LambdaHost::new(bot)
             .raw_events_to(LEX_PATH)
             .run()
@@ -224,9 +230,29 @@ async fn serve(bot: &str, router: Router) -> Result<(), BoxError> {
 }
 
 async fn serve_locally(bot: Bot, lookup: Lookup<'_>) -> Result<(), BoxError> {
-    let addr = lookup("CHATBRIDGE_ADDR").unwrap_or_else(|| DEFAULT_ADDR.to_owned());
-    server::serve(bot, addr.as_str()).await?;
+    local_server(lookup).await?.serve(bot).await?;
     Ok(())
+}
+
+/// The local server on `CHATBRIDGE_ADDR`, with Slack Socket Mode beside HTTP when
+/// `SLACK_APP_TOKEN` is set (`apps.connections.open` at `SLACK_API_URL`, replies with
+/// `SLACK_BOT_TOKEN`; no signing secret or public URL needed).
+///
+/// # Errors
+///
+/// The address cannot be bound, or the Slack client cannot be set up.
+pub async fn local_server(lookup: Lookup<'_>) -> Result<Server, BoxError> {
+    let addr = lookup("CHATBRIDGE_ADDR").unwrap_or_else(|| DEFAULT_ADDR.to_owned());
+    let mut server = Server::bind(addr.as_str()).await?;
+    match SocketMode::from_lookup(lookup) {
+        Ok(socket) => {
+            tracing::info!("Slack Socket Mode is on: SLACK_APP_TOKEN is set");
+            server = server.connection(socket);
+        }
+        Err(ConfigError::Missing(_)) => {}
+        Err(error) => return Err(error.into()),
+    }
+    Ok(server)
 }
 
 fn log_error(error: &BotError) {

@@ -72,3 +72,51 @@ async fn lex_closes_the_intent_with_general_kenobi() {
     assert_eq!(json["messages"].as_array().map(Vec::len), Some(1));
     s.finish().await;
 }
+
+/// With `SLACK_APP_TOKEN` set and no signing secret: the example's own start-up opens Socket
+/// Mode against a fake Slack on loopback; the command is answered in its acknowledgement, and
+/// the follow-up goes to its `response_url` after the pause.
+#[tokio::test]
+async fn slack_over_socket_mode_general_kenobi_in_the_ack_then_the_follow_up() {
+    use chatbridge_core::testing::FakeApi;
+    use chatbridge_examples::app;
+    use chatbridge_slack::testing::{FakeSocketMode, payload};
+
+    let api = FakeApi::start().await;
+    let slack = FakeSocketMode::start(&api).await;
+    let api_url = slack.api_url();
+    let lookup = |name: &str| {
+        let value = match name {
+            "CHATBRIDGE_ADDR" => "127.0.0.1:0",
+            "CHATBRIDGE_STORE" => ":memory:",
+            "SLACK_APP_TOKEN" => "xapp-1-A0SIMAPP-example-token",
+            "SLACK_BOT_TOKEN" => "xoxb-example-token",
+            "SLACK_API_URL" => api_url.as_str(),
+            _ => return None,
+        };
+        Some(value.to_owned())
+    };
+    let bot = app::build_bot(router_with_pause(PAUSE), &lookup).await.unwrap();
+    let server = app::local_server(&lookup).await.unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(server.serve_with_shutdown(bot, async {
+        let _ = stopped.await;
+    }));
+    slack.wait_connected(1).await;
+
+    let hook = format!("{}/hooks/socket/hello-there", api.url());
+    let asked = Instant::now();
+    let envelope = slack.send_command(&payload::slash_command("/hello-there", "", &hook));
+    let ack = slack.ack_of(&envelope, Duration::from_secs(5)).await.expect("acknowledged");
+    assert_eq!(ack["payload"]["text"], "General Kenobi!");
+    assert_eq!(ack["payload"]["response_type"], "in_channel");
+    let follow_up = api.wait_for(2, Duration::from_secs(10)).await; // connections.open, then it
+    assert!(asked.elapsed() >= PAUSE, "the follow-up came after the pause");
+    let paths: Vec<_> = follow_up.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(paths, ["/api/apps.connections.open", "/hooks/socket/hello-there"]);
+    assert_eq!(follow_up[1].json()["text"], "You _are_ a bold one.");
+
+    stop.send(()).unwrap();
+    serving.await.unwrap().unwrap();
+    assert_eq!(slack.wait_closed(1).await, [1000]);
+}

@@ -176,6 +176,22 @@ impl SlackClient {
         Ok(ids)
     }
 
+    /// `apps.connections.open` with the app-level token: the WebSocket URL of a new Socket
+    /// Mode connection. The URL carries a ticket: it is never logged.
+    #[cfg(feature = "socket-mode")]
+    pub(crate) async fn apps_connections_open(
+        &self,
+        app_token: &Secret,
+    ) -> Result<String, ApiError> {
+        let method = "apps.connections.open";
+        let url = format!("{}{method}", self.inner.base);
+        let answer = self
+            .send(method, || self.inner.http.post(&url).bearer_auth(app_token.expose_secret()))
+            .await?;
+        let value = ok_or_error(method, &answer)?;
+        str_field(&value, "url").ok_or_else(|| ApiError::Slack { method, code: "no_url".into() })
+    }
+
     /// Posts a reply to a `response_url` (no token needed). The URL is a capability: it never
     /// appears in errors or logs.
     ///

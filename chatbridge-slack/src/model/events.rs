@@ -26,15 +26,19 @@ pub(crate) enum Envelope {
 impl Envelope {
     /// Reads an Events API body.
     pub(crate) fn parse(body: &[u8]) -> Result<Self, serde_json::Error> {
-        let value: Value = serde_json::from_slice(body)?;
-        Ok(match str_field(&value, "type").as_deref() {
+        Ok(Self::from_value(serde_json::from_slice(body)?))
+    }
+
+    /// Reads an Events API body already parsed (a Socket Mode envelope's `payload`).
+    pub(crate) fn from_value(value: Value) -> Self {
+        match str_field(&value, "type").as_deref() {
             Some("url_verification") => Self::UrlVerification {
                 challenge: str_field(&value, "challenge").unwrap_or_default(),
             },
             Some("event_callback") => Self::Callback(Box::new(EventCallback::from_value(value))),
             Some("app_rate_limited") => Self::RateLimited { team_id: str_field(&value, "team_id") },
             other => Self::Other(other.unwrap_or_default().to_owned()),
-        })
+        }
     }
 }
 

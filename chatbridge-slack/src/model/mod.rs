@@ -14,6 +14,8 @@ use serde_json::Value;
 pub use command::SlashCommand;
 pub use events::{Authorization, Block, Event, EventCallback, ReactionItem};
 pub use interaction::{Action, Interaction, InteractionKind, View};
+#[cfg(feature = "socket-mode")]
+pub(crate) use request::{EventsEnvelope as Envelope, events_api, form};
 pub(crate) use request::{Read, read, replay_key};
 
 /// The Slack request a [`Message`](chatbridge_core::Message) was made from, read with

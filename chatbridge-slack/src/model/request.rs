@@ -7,6 +7,8 @@ use chatbridge_core::{AdapterError, Platform};
 use http::{HeaderMap, HeaderName, Response, header};
 
 use super::events::Envelope;
+#[cfg(feature = "socket-mode")]
+pub(crate) use super::events::Envelope as EventsEnvelope;
 use super::{Interaction, SlackPayload, SlashCommand};
 
 static SIGNATURE: HeaderName = HeaderName::from_static("x-slack-signature");
@@ -83,34 +85,37 @@ fn encoding(headers: &HeaderMap, body: &[u8]) -> Result<Encoding, AdapterError> 
 
 /// Reads a verified Events API body.
 fn event(headers: &HeaderMap, body: &[u8]) -> Result<Read, AdapterError> {
+    if let Some(retry) = headers.get(&RETRY_NUM).and_then(|v| v.to_str().ok()) {
+        let reason = headers.get(&RETRY_REASON).and_then(|v| v.to_str().ok());
+        tracing::info!(platform = %Platform::SLACK, retry, ?reason, "slack retried an event");
+    }
     let envelope =
         Envelope::parse(body).map_err(|_| AdapterError::bad_request("invalid events API JSON"))?;
+    Ok(events_api(envelope))
+}
+
+/// What an Events API body holds, from a request or a Socket Mode envelope.
+pub(crate) fn events_api(envelope: Envelope) -> Read {
     match envelope {
         Envelope::UrlVerification { challenge } => {
             tracing::info!(platform = %Platform::SLACK, "url_verification answered");
             let body = serde_json::json!({ "challenge": challenge }).to_string();
-            Ok(Read::Answer(json_response(body.into_bytes())))
+            Read::Answer(json_response(body.into_bytes()))
         }
         Envelope::RateLimited { team_id } => {
             tracing::warn!(platform = %Platform::SLACK, ?team_id, "slack reports app_rate_limited");
-            Ok(Read::Answer(empty_response()))
+            Read::Answer(empty_response())
         }
         Envelope::Other(kind) => {
             tracing::info!(platform = %Platform::SLACK, kind, "unknown envelope type acknowledged");
-            Ok(Read::Answer(empty_response()))
+            Read::Answer(empty_response())
         }
-        Envelope::Callback(callback) => {
-            if let Some(retry) = headers.get(&RETRY_NUM).and_then(|v| v.to_str().ok()) {
-                let reason = headers.get(&RETRY_REASON).and_then(|v| v.to_str().ok());
-                tracing::info!(platform = %Platform::SLACK, retry, ?reason, "slack retried an event");
-            }
-            Ok(Read::Payload(SlackPayload::Event(callback)))
-        }
+        Envelope::Callback(callback) => Read::Payload(SlackPayload::Event(callback)),
     }
 }
 
 /// Reads a verified form body: an interaction (a `payload` field of JSON) or a slash command.
-fn form(body: &[u8]) -> Result<Read, AdapterError> {
+pub(crate) fn form(body: &[u8]) -> Result<Read, AdapterError> {
     let mut form = SlashCommand::read(body)
         .map_err(|_| AdapterError::bad_request("not a form slack sends"))?;
     if let Some(json) = form.take_payload() {

@@ -29,6 +29,8 @@ mod replays;
 mod requests;
 #[cfg(feature = "oauth")]
 mod rotation;
+#[cfg(all(feature = "socket-mode", feature = "testing"))]
+mod socket_mode;
 #[cfg(all(unix, feature = "client"))]
 mod stopping;
 #[cfg(feature = "client")]

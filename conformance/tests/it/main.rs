@@ -10,4 +10,5 @@ mod harness;
 mod lambda;
 mod lex;
 mod slack;
+mod socket_mode;
 mod stores;
