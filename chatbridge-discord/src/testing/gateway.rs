@@ -102,7 +102,8 @@ impl FakeGateway {
         let listener =
             TcpListener::bind("127.0.0.1:0").await.expect("a loopback port for the fake Gateway");
         let addr = listener.local_addr().expect("a bound listener has an address");
-        let state = State { heartbeat_interval: 41_250, acks: true, shard_count: 1, ..State::default() };
+        let state =
+            State { heartbeat_interval: 41_250, acks: true, shard_count: 1, ..State::default() };
         let shared = Arc::new(Shared {
             url: format!("ws://{addr}"),
             state: Mutex::new(state),
@@ -123,12 +124,13 @@ impl FakeGateway {
         self.shared.url.clone()
     }
 
-    /// Makes `GET /gateway/bot` on `api` answer with this Gateway's URL and `shards` shards.
+    /// Makes `GET /gateway/bot` on `api` answer with this Gateway's URL and `shards` shards,
+    /// all of which may IDENTIFY at once.
     pub fn serve_gateway_bot(&self, api: &FakeApi, shards: u32) {
         let body = json!({
             "url": self.url(),
             "shards": shards,
-            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1},
+            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": shards},
         });
         api.respond("GET", "/gateway/bot", FakeResponse::json(200, body.to_string()));
     }
@@ -368,7 +370,8 @@ fn identify(
     let mut session = Session { seq: 0, log: Vec::new(), live: Some(tx.clone()) };
     let ready = json!({
         "v": 10,
-        "user": {"id": BOT_USER_ID, "username": "chatbridge", "discriminator": "0", "avatar": null, "bot": true},
+        "user": {"id": BOT_USER_ID, "username": "chatbridge", "discriminator": "0", "avatar": null, "bot": true,
+                 "mfa_enabled": false, "verified": true, "flags": 0},
         "guilds": [],
         "session_id": id,
         "resume_gateway_url": shared.url,
