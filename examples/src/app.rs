@@ -8,6 +8,7 @@ use chatbridge_core::host::server;
 use chatbridge_core::store::{MemoryStore, SharedStore, SqliteStore};
 use chatbridge_core::{Bot, BotError, BoxError, ConfigError, Router};
 use chatbridge_discord::DiscordAdapter;
+use chatbridge_discord::gateway::DiscordGateway;
 use chatbridge_lex::LexAdapter;
 use chatbridge_slack::SlackAdapter;
 use chatbridge_slack::oauth::SlackOAuth;
@@ -202,8 +203,26 @@ async fn serve(bot: &str, router: Router) -> Result<(), BoxError> {
 
 async fn serve_locally(bot: Bot, lookup: Lookup<'_>) -> Result<(), BoxError> {
     let addr = lookup("CHATBRIDGE_ADDR").unwrap_or_else(|| DEFAULT_ADDR.to_owned());
-    server::serve(bot, addr.as_str()).await?;
+    let server = with_connections(server::Server::bind(addr.as_str()).await?, lookup)?;
+    server.serve(bot).await?;
     Ok(())
+}
+
+/// Adds to `server` the long-lived connections the configuration turns on: the Discord
+/// Gateway when `DISCORD_GATEWAY=1` (with `DISCORD_BOT_TOKEN`).
+///
+/// # Errors
+///
+/// A connection's configuration is set but unusable.
+pub fn with_connections(
+    mut server: server::Server,
+    lookup: Lookup<'_>,
+) -> Result<server::Server, BoxError> {
+    if let Some(gateway) = DiscordGateway::from_lookup(lookup)? {
+        tracing::info!("Discord Gateway: on");
+        server = server.connection(gateway);
+    }
+    Ok(server)
 }
 
 fn log_error(error: &BotError) {
