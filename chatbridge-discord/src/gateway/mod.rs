@@ -24,7 +24,7 @@
 //! }
 //!
 //! # async fn run() -> Result<(), chatbridge_core::BoxError> {
-//! let bot = Bot::builder().handler(Router::new().pattern("pizza", pizza)).build();
+//! let bot = Bot::builder().handler(Router::new().text("pizza", pizza)).build();
 //! let mut server = Server::bind("127.0.0.1:3000").await?;
 //! // DISCORD_GATEWAY=1 and DISCORD_BOT_TOKEN set: the Gateway runs beside HTTP.
 //! if let Some(gateway) = DiscordGateway::from_env()? {

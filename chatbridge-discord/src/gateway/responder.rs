@@ -36,11 +36,12 @@ impl GatewayResponder {
         Self { client, channel, message, is_direct, replies: AtomicU32::new(0) }
     }
 
-    /// The nonce of the `n`th reply: at most 25 characters, as Discord requires (a snowflake
-    /// has at most 20 digits).
+    /// The nonce of the `n`th reply: its last 25 characters at most, as Discord requires (the
+    /// message id is a snowflake, at most 20 ASCII digits, so only its leading digits can go).
     fn nonce(&self, n: u32) -> String {
         let nonce = format!("{}-{n}", self.message);
-        nonce.chars().rev().take(25).collect::<Vec<_>>().into_iter().rev().collect()
+        let start = nonce.len().saturating_sub(25);
+        nonce.get(start..).unwrap_or(&nonce).to_owned()
     }
 }
 
@@ -94,8 +95,8 @@ mod tests {
         let responder =
             GatewayResponder::new(client, "1".into(), "18446744073709551615".into(), false);
         assert_eq!(responder.nonce(0), "18446744073709551615-0");
-        assert_eq!(responder.nonce(12345), "18446744073709551615-12345");
-        assert_eq!(responder.nonce(123_456).len(), 25);
+        assert_eq!(responder.nonce(1), "18446744073709551615-1");
+        assert_eq!(responder.nonce(12345), "8446744073709551615-12345");
         assert_ne!(responder.nonce(123_456), responder.nonce(1_123_456));
     }
 }
