@@ -3,8 +3,10 @@
 //! heartbeat ACK with nothing lost or handled twice, a new IDENTIFY after INVALID_SESSION,
 //! bots filtered, refused tokens reported once, a clean close at shutdown.
 //!
-//! twilight-gateway sleeps a second before each reconnect and paces IDENTIFYs five seconds
-//! apart on the real clock, so these tests wait (bounded) on real time.
+//! The bot and the fakes talk over real loopback sockets, which tokio's paused clock would run
+//! ahead of (it jumps whenever the runtime waits on I/O), and twilight-gateway sleeps a second
+//! before each reconnect and paces IDENTIFYs five seconds apart: these tests wait on real time,
+//! each wait bounded.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
