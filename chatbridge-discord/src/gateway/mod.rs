@@ -81,6 +81,14 @@ pub struct Backoff {
     pub max: Duration,
 }
 
+impl Backoff {
+    /// Waits `first`, doubling after each failure up to `max`.
+    #[must_use]
+    pub fn new(first: Duration, max: Duration) -> Self {
+        Self { first, max: max.max(first) }
+    }
+}
+
 impl Default for Backoff {
     fn default() -> Self {
         Self { first: Duration::from_secs(1), max: Duration::from_secs(60) }

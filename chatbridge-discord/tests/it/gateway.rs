@@ -15,7 +15,7 @@ use chatbridge_core::host::connection::{Connection, Readiness};
 use chatbridge_core::host::server::Server;
 use chatbridge_core::testing::{FakeApi, FakeResponse, Recorded};
 use chatbridge_core::{Bot, BoxError, Context, Message, MessageKind, Reply, Router, Secret};
-use chatbridge_discord::gateway::{DEFAULT_INTENTS, DiscordGateway, NAME};
+use chatbridge_discord::gateway::{Backoff, DEFAULT_INTENTS, DiscordGateway, NAME};
 use chatbridge_discord::testing::gateway::{FakeGateway, events};
 use serde_json::json;
 use tokio::task::JoinHandle;
@@ -279,6 +279,26 @@ async fn a_token_refused_by_the_api_is_one_clear_error() {
     assert!(!error.contains("wrong"), "the token stays secret");
     assert_eq!(api.requests().len(), 1, "no retry loop");
     assert!(!ready.get());
+}
+
+#[tokio::test]
+async fn an_unavailable_api_is_retried_with_backoff_until_it_answers() {
+    let api = FakeApi::start().await;
+    let gateway = FakeGateway::start().await;
+    gateway.serve_gateway_bot(&api, 1);
+    api.respond_once("GET", "/gateway/bot", FakeResponse::status(503));
+    api.respond_once("GET", "/gateway/bot", FakeResponse::status(502));
+    let backoff = Backoff::new(Duration::from_millis(10), Duration::from_millis(40));
+    let connection = DiscordGateway::new(Secret::new(TOKEN), &api.url()).unwrap().backoff(backoff);
+    let bot = Bot::builder().handler(Router::new()).build();
+    let ready = Readiness::new(NAME);
+    let stop = CancellationToken::new();
+    let run = tokio::spawn(Box::new(connection).run(bot, ready.clone(), stop.clone()));
+    assert_eq!(gateway.wait_for_op(2, 1, WAIT).await.len(), 1, "connected after two failures");
+    assert_eq!(api.requests().len(), 3);
+    stop.cancel();
+    assert!(run.await.unwrap().is_ok());
+    assert!(!ready.get(), "not ready once stopped");
 }
 
 #[tokio::test]
