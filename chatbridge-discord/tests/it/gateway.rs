@@ -355,3 +355,37 @@ async fn the_server_runs_the_gateway_reports_it_in_healthz_and_closes_it_with_10
     serving.await.unwrap().unwrap();
     assert_eq!(gateway.wait_for_close(WAIT).await, [1000], "the session ends");
 }
+
+#[test]
+fn the_gateway_is_configured_by_discord_gateway_and_the_bot_token() {
+    use chatbridge_core::ConfigError;
+    let from = |vars: &[(&str, &str)]| {
+        let vars: Vec<(String, String)> =
+            vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        DiscordGateway::from_lookup(move |name| {
+            vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        })
+    };
+    assert!(from(&[("DISCORD_BOT_TOKEN", "t")]).unwrap().is_none(), "off unless asked for");
+    assert!(from(&[("DISCORD_GATEWAY", "0"), ("DISCORD_BOT_TOKEN", "t")]).unwrap().is_none());
+    let on = from(&[("DISCORD_GATEWAY", "1"), ("DISCORD_BOT_TOKEN", "secret-token")]).unwrap();
+    let on = on.expect("on");
+    assert!(on.client().has_bot_token());
+    assert!(!format!("{on:?}").contains("secret-token"), "the token stays out of Debug");
+    assert!(matches!(
+        from(&[("DISCORD_GATEWAY", "1")]),
+        Err(ConfigError::Missing("DISCORD_BOT_TOKEN"))
+    ));
+    assert!(matches!(
+        from(&[("DISCORD_GATEWAY", "yes please"), ("DISCORD_BOT_TOKEN", "t")]),
+        Err(ConfigError::Invalid { name: "DISCORD_GATEWAY", .. })
+    ));
+    assert!(matches!(
+        from(&[
+            ("DISCORD_GATEWAY", "1"),
+            ("DISCORD_BOT_TOKEN", "t"),
+            ("DISCORD_API_URL", "ftp://x")
+        ]),
+        Err(ConfigError::Invalid { name: "DISCORD_API_URL", .. })
+    ));
+}
