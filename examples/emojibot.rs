@@ -3,6 +3,7 @@
 //! ```sh
 //! cargo run --example emojibot -- simulate slack "I love pizzas"   # no accounts needed
 //! SLACK_SIGNING_SECRET=... SLACK_BOT_TOKEN=... cargo run --example emojibot
+//! DISCORD_GATEWAY=1 DISCORD_BOT_TOKEN=... cargo run --example emojibot   # Discord, no public URL
 //! ```
 
 use std::process::ExitCode;

@@ -10,6 +10,9 @@ mod component;
 mod embed;
 #[cfg(feature = "client")]
 mod emoji;
+#[cfg(feature = "gateway")]
+#[cfg_attr(docsrs, doc(cfg(feature = "gateway")))]
+pub mod gateway;
 mod message;
 pub mod model;
 pub mod register;

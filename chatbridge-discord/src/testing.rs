@@ -24,6 +24,10 @@ use http::Request;
 
 use crate::verify::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
 
+#[cfg(feature = "gateway")]
+#[cfg_attr(docsrs, doc(cfg(feature = "gateway")))]
+pub mod gateway;
+
 /// Signs request bodies with a fixed Ed25519 key, as Discord signs with its own.
 #[derive(Clone)]
 pub struct TestSigner {

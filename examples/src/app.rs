@@ -8,6 +8,7 @@ use chatbridge_core::host::server::Server;
 use chatbridge_core::store::{MemoryStore, SharedStore, SqliteStore};
 use chatbridge_core::{Bot, BotError, BoxError, ConfigError, Router};
 use chatbridge_discord::DiscordAdapter;
+use chatbridge_discord::gateway::DiscordGateway;
 use chatbridge_lex::LexAdapter;
 use chatbridge_slack::SlackAdapter;
 use chatbridge_slack::oauth::SlackOAuth;
@@ -234,16 +235,26 @@ async fn serve_locally(bot: Bot, lookup: Lookup<'_>) -> Result<(), BoxError> {
     Ok(())
 }
 
-/// The local server on `CHATBRIDGE_ADDR`, with Slack Socket Mode beside HTTP when
-/// `SLACK_APP_TOKEN` is set (`apps.connections.open` at `SLACK_API_URL`, replies with
-/// `SLACK_BOT_TOKEN`; no signing secret or public URL needed).
+/// The local server on `CHATBRIDGE_ADDR`, with the long-lived connections the configuration
+/// turns on (see [`with_connections`]).
 ///
 /// # Errors
 ///
-/// The address cannot be bound, or the Slack client cannot be set up.
+/// The address cannot be bound, or a connection's configuration is set but unusable.
 pub async fn local_server(lookup: Lookup<'_>) -> Result<Server, BoxError> {
     let addr = lookup("CHATBRIDGE_ADDR").unwrap_or_else(|| DEFAULT_ADDR.to_owned());
-    let mut server = Server::bind(addr.as_str()).await?;
+    with_connections(Server::bind(addr.as_str()).await?, lookup)
+}
+
+/// Adds to `server` the long-lived connections the configuration turns on: Slack Socket Mode
+/// when `SLACK_APP_TOKEN` is set (`apps.connections.open` at `SLACK_API_URL`, replies with
+/// `SLACK_BOT_TOKEN`; no signing secret or public URL needed), and the Discord Gateway when
+/// `DISCORD_GATEWAY=1` (with `DISCORD_BOT_TOKEN`).
+///
+/// # Errors
+///
+/// A connection's configuration is set but unusable.
+pub fn with_connections(mut server: Server, lookup: Lookup<'_>) -> Result<Server, BoxError> {
     match SocketMode::from_lookup(lookup) {
         Ok(socket) => {
             tracing::info!("Slack Socket Mode is on: SLACK_APP_TOKEN is set");
@@ -251,6 +262,10 @@ pub async fn local_server(lookup: Lookup<'_>) -> Result<Server, BoxError> {
         }
         Err(ConfigError::Missing(_)) => {}
         Err(error) => return Err(error.into()),
+    }
+    if let Some(gateway) = DiscordGateway::from_lookup(lookup)? {
+        tracing::info!("Discord Gateway: on");
+        server = server.connection(gateway);
     }
     Ok(server)
 }

@@ -4,6 +4,8 @@
 
 mod commands;
 mod context;
+#[cfg(feature = "gateway")]
+mod gateway;
 mod ratelimit;
 mod request;
 
@@ -19,6 +21,9 @@ use url::Url;
 use crate::model::InteractionToken;
 pub use crate::reply::MessageBody;
 pub use context::DiscordContextExt;
+#[cfg(feature = "gateway")]
+#[cfg_attr(docsrs, doc(cfg(feature = "gateway")))]
+pub use gateway::{GatewayBot, SessionStartLimit};
 use ratelimit::{RateLimiter, Route};
 use request::message_id;
 pub(crate) use request::to_json;

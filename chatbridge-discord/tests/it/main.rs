@@ -12,6 +12,8 @@ mod deliver;
 mod end_to_end;
 #[cfg(feature = "client")]
 mod faults;
+#[cfg(all(feature = "gateway", feature = "testing"))]
+mod gateway;
 mod interactions;
 mod properties;
 mod replays;

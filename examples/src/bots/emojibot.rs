@@ -5,6 +5,8 @@
 //! | Slack | says something in a channel | reacts to it (`reactions.add`) |
 //! | Slack | says something in a DM | replies with the emoji |
 //! | Discord | `/emoji text:<words>` | replies with the emoji |
+//! | Discord (Gateway) | says something in a channel | reacts to it (`PUT …/reactions/{emoji}/@me`) |
+//! | Discord (Gateway) | says something in a DM | replies with the emoji |
 //! | Discord | "Emojify" on a message (context menu) | reacts to that message |
 //! | Lex | says something to the bot | the reply carries the emoji |
 
