@@ -76,13 +76,28 @@ impl Verifier {
     /// more than [`MAX_SKEW_SECS`] away from now (either way), or the signature does not match.
     /// The error never contains the expected signature.
     pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), AdapterError> {
+        self.verify_at(headers, body, self.clock.unix_seconds())
+    }
+
+    /// Like [`verify`](Self::verify), with the window checked against `now` (Unix seconds)
+    /// rather than the clock: a stored request run again after a crash is checked against its
+    /// original arrival time.
+    ///
+    /// # Errors
+    ///
+    /// As [`verify`](Self::verify).
+    pub fn verify_at(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: u64,
+    ) -> Result<(), AdapterError> {
         let timestamp = header(headers, &TIMESTAMP)
             .ok_or(AdapterError::Unauthorized("missing request timestamp"))?;
         let signature =
             header(headers, &SIGNATURE).ok_or(AdapterError::Unauthorized("missing signature"))?;
         let ts = parse_timestamp(timestamp)
             .ok_or(AdapterError::Unauthorized("malformed request timestamp"))?;
-        let now = self.clock.unix_seconds();
         if now.abs_diff(ts) > MAX_SKEW_SECS {
             return Err(AdapterError::Unauthorized(if ts < now {
                 "request timestamp too old"

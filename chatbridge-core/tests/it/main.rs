@@ -11,6 +11,8 @@ mod deferral;
 mod endpoints;
 #[cfg(feature = "server")]
 mod hosts;
+#[cfg(feature = "testing")]
+mod inbox;
 #[cfg(any(feature = "lambda", feature = "server"))]
 #[cfg_attr(not(all(feature = "lambda", feature = "server")), allow(unused))]
 mod jobs;
@@ -30,6 +32,8 @@ mod store_dynamodb_retry;
 mod store_memory;
 #[cfg(all(feature = "postgres", feature = "testing"))]
 mod store_postgres;
+#[cfg(all(feature = "postgres", feature = "testing", feature = "sqlite"))]
+mod store_postgres_inbox;
 #[cfg(all(feature = "postgres", feature = "testing"))]
 mod store_postgres_tls;
 #[cfg(all(feature = "sqlite", feature = "testing"))]

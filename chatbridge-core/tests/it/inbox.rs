@@ -1,0 +1,171 @@
+//! The durable inbox and the reply journal: a bot killed mid-handler (its runtime shut down,
+//! as a crash drops every task) and another on the same store that recovers its request once
+//! the lease has expired, delivering only what the first had not. On SQLite here; the same
+//! scenarios run on PostgreSQL from `store_postgres_inbox.rs`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chatbridge_core::inbox::{Inbox, Recovered, no_replay};
+use chatbridge_core::store::SharedStore;
+use chatbridge_core::testing::ManualClock;
+use chatbridge_core::{Bot, Context, Emoji, HandlerError, Message, Reply, Router};
+use tokio::sync::Semaphore;
+
+use crate::common::{Initial, TestAdapter, body_json, request};
+
+pub const LEASE: Duration = Duration::from_secs(2);
+
+/// Replies at once, waits for a permit, then replies again with a reaction: the shape of
+/// hello_there. A bot whose gate has no permits is stuck between the two.
+fn router(gate: Arc<Semaphore>) -> Router {
+    let greet = move |cx: Context, _msg: Message| {
+        let gate = Arc::clone(&gate);
+        async move {
+            cx.reply(Reply::text("General Kenobi!")).await?;
+            let _permit = gate.acquire().await.map_err(|_| HandlerError::msg("gate closed"))?;
+            cx.reply(Reply::text("You _are_ a bold one.").with_reaction(Emoji::from_name("bold")))
+                .await?;
+            Ok::<_, HandlerError>(())
+        }
+    };
+    let transfer = |cx: Context, _msg: Message| async move {
+        cx.reply("sent").await?;
+        std::future::pending::<()>().await;
+        Ok::<_, HandlerError>(())
+    };
+    Router::new().command("hello-there", greet).command("transfer", no_replay(transfer))
+}
+
+fn bot(store: SharedStore, adapter: TestAdapter, gate: Arc<Semaphore>) -> Bot {
+    Bot::builder()
+        .mount("/test", adapter)
+        .handler(router(gate))
+        .store(store)
+        .inbox(Inbox::new().lease(LEASE))
+        .build()
+}
+
+const HELLO: &str = r#"{"text":"","kind":"command","command":"hello-there","id":"I1"}"#;
+
+/// Handles `body` on a bot of its own runtime, stuck at the gate, then kills that runtime.
+/// Returns the inline response's first reply.
+fn crash_after_first_reply(store: SharedStore, body: &'static str) -> String {
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+        let first = runtime.block_on(async {
+            let closed = Arc::new(Semaphore::new(0));
+            let doomed = bot(store, TestAdapter::default(), closed);
+            let response = doomed.handle(request(body)).await;
+            body_json(&response)["replies"][0]["text"].as_str().unwrap_or_default().to_owned()
+        });
+        runtime.shutdown_background(); // every task gone at once, as in a SIGKILL
+        first
+    })
+    .join()
+    .expect("the doomed bot's thread")
+}
+
+/// The scenario on any store: `open` gives a handle on the same database each time (as another
+/// process would open it), `clock` is its clock.
+pub async fn crash_then_recover(open: impl Fn() -> SharedStore, clock: &ManualClock) {
+    assert_eq!(crash_after_first_reply(open(), HELLO), "General Kenobi!");
+    let (adapter, open_gate) = (TestAdapter::default(), Arc::new(Semaphore::new(100)));
+    let survivor = bot(open(), adapter.clone(), open_gate);
+
+    // The lease is still live: the request is someone's, nothing runs.
+    let early = survivor.recover().await.unwrap();
+    assert_eq!((early.found, early.held, early.replayed), (1, 1, 0), "{early:?}");
+    assert!(adapter.delivered.lock().unwrap().is_empty());
+
+    clock.advance(LEASE + Duration::from_millis(1));
+    let recovered = survivor.recover().await.unwrap();
+    assert_eq!((recovered.found, recovered.replayed), (1, 1), "{recovered:?}");
+    // Only what the dead bot had not delivered: the reaction and the second reply, after it.
+    let mut texts = adapter.delivered_texts();
+    texts.sort();
+    assert_eq!(texts, ["You _are_ a bold one.", "bold"]);
+    let follow_up = adapter.delivered.lock().unwrap().iter().find(|d| d.2.text.is_some()).cloned();
+    assert_eq!(follow_up.map(|d| d.0), Some(Initial::Acknowledged), "a rerun only follows up");
+
+    // Done: gone from the inbox, and nothing left to recover anywhere.
+    let store = open();
+    assert!(store.scan("inbox/").await.unwrap().is_empty());
+    assert!(store.scan("inbox-lease/").await.unwrap().is_empty());
+    assert_eq!(survivor.recover().await.unwrap(), Recovered::default());
+    clock.advance(LEASE * 2);
+    assert_eq!(
+        bot(open(), TestAdapter::default(), Arc::new(Semaphore::new(1))).recover().await.unwrap(),
+        Recovered::default()
+    );
+}
+
+/// A route under `no_replay` is never run again, whatever happened to the first run.
+pub async fn no_replay_route_is_not_recovered(open: impl Fn() -> SharedStore, clock: &ManualClock) {
+    const TRANSFER: &str = r#"{"text":"","kind":"command","command":"transfer","id":"T1"}"#;
+    assert_eq!(crash_after_first_reply(open(), TRANSFER), "sent");
+    clock.advance(LEASE * 2);
+    let adapter = TestAdapter::default();
+    let recovered = bot(open(), adapter.clone(), Arc::new(Semaphore::new(1))).recover().await;
+    assert_eq!(recovered.unwrap().found, 0);
+    assert!(adapter.delivered.lock().unwrap().is_empty());
+}
+
+/// A handler that finishes leaves nothing behind, and requests without an inbox write nothing.
+pub async fn a_finished_request_leaves_the_inbox(open: impl Fn() -> SharedStore) {
+    let adapter = TestAdapter::default();
+    let bot = bot(open(), adapter.clone(), Arc::new(Semaphore::new(1)));
+    let response = bot.handle(request(HELLO)).await;
+    assert_eq!(body_json(&response)["replies"][0]["text"], "General Kenobi!");
+    assert!(bot.drain(Duration::from_secs(10)).await);
+    assert_eq!(adapter.delivered_texts().len(), 2);
+    let store = open();
+    assert!(store.scan("inbox/").await.unwrap().is_empty());
+    assert!(store.scan("inbox-lease/").await.unwrap().is_empty());
+    // The journal stays until it expires: a late sweep could not repeat anything.
+    assert_eq!(store.scan("journal/test/I1/").await.unwrap().len(), 3);
+}
+
+#[cfg(feature = "sqlite")]
+mod sqlite {
+    use chatbridge_core::store::SqliteStore;
+
+    use super::*;
+
+    fn opener(dir: &tempfile::TempDir, clock: &ManualClock) -> impl Fn() -> SharedStore {
+        let (path, clock) = (dir.path().join("bot.db"), clock.clone());
+        move || -> SharedStore {
+            Arc::new(SqliteStore::open(&path).unwrap().with_clock(Arc::new(clock.clone())))
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_crashed_handler_is_run_again_and_repeats_nothing_it_delivered() {
+        let (dir, clock) = (tempfile::tempdir().unwrap(), ManualClock::at_unix(1_700_000_000));
+        crash_then_recover(opener(&dir, &clock), &clock).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_no_replay_route_is_not_run_again() {
+        let (dir, clock) = (tempfile::tempdir().unwrap(), ManualClock::at_unix(1_700_000_000));
+        no_replay_route_is_not_recovered(opener(&dir, &clock), &clock).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_finished_request_is_removed() {
+        let (dir, clock) = (tempfile::tempdir().unwrap(), ManualClock::at_unix(1_700_000_000));
+        a_finished_request_leaves_the_inbox(opener(&dir, &clock)).await;
+    }
+
+    #[tokio::test]
+    async fn the_inbox_is_on_with_a_file_and_off_in_memory_unless_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let file: SharedStore = Arc::new(SqliteStore::open(dir.path().join("x.db")).unwrap());
+        assert!(Bot::builder().store(Arc::clone(&file)).build().inbox().is_some());
+        assert!(Bot::builder().store(file).without_inbox().build().inbox().is_none());
+        assert!(Bot::builder().build().inbox().is_none());
+        let memory: SharedStore = Arc::new(SqliteStore::in_memory().unwrap());
+        assert!(Bot::builder().store(memory).build().inbox().is_none());
+        assert!(Bot::builder().inbox(Inbox::new()).build().inbox().is_some());
+    }
+}
