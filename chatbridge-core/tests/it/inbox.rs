@@ -168,4 +168,27 @@ mod sqlite {
         assert!(Bot::builder().store(memory).build().inbox().is_none());
         assert!(Bot::builder().inbox(Inbox::new()).build().inbox().is_some());
     }
+
+    /// On AWS Lambda, a scheduled invocation naming the sweep job recovers the request.
+    #[cfg(feature = "lambda")]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_lambda_sweep_invocation_runs_an_unfinished_request() {
+        use chatbridge_core::host::lambda::LambdaHost;
+        use chatbridge_core::inbox::SWEEP_JOB;
+
+        let (dir, clock) = (tempfile::tempdir().unwrap(), ManualClock::at_unix(1_700_000_000));
+        let open = opener(&dir, &clock);
+        assert_eq!(crash_after_first_reply(open(), HELLO), "General Kenobi!");
+        clock.advance(LEASE * 2);
+        let adapter = TestAdapter::default();
+        let host = LambdaHost::new(bot(open(), adapter.clone(), Arc::new(Semaphore::new(1))));
+        let mut context = lambda_runtime::Context::default();
+        context.request_id = "sweep-1".to_owned();
+        let answer = host.invoke(serde_json::json!({ "chatbridge_job": SWEEP_JOB }), context);
+        assert_eq!(answer.await.unwrap()["ok"], true);
+        let mut texts = adapter.delivered_texts();
+        texts.sort();
+        assert_eq!(texts, ["You _are_ a bold one.", "bold"]);
+        assert!(open().scan("inbox/").await.unwrap().is_empty());
+    }
 }

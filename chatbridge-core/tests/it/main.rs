@@ -16,6 +16,8 @@ mod inbox;
 #[cfg(any(feature = "lambda", feature = "server"))]
 #[cfg_attr(not(all(feature = "lambda", feature = "server")), allow(unused))]
 mod jobs;
+#[cfg(feature = "testing")]
+mod jobs_shared;
 #[cfg(feature = "lambda")]
 mod lambda;
 #[cfg(feature = "lambda")]
