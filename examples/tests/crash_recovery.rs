@@ -2,6 +2,9 @@
 //! "General Kenobi!" inline, the process is killed with SIGKILL during its 5 s pause, and the
 //! same bot started again on the same store delivers exactly one "You _are_ a bold one."
 //! (within 30 s) and never a second "General Kenobi!". Counted at the fake platform API.
+//!
+//! The same on PostgreSQL with the `postgres` feature and `--ignored` (the database in
+//! `CHATBRIDGE_TEST_POSTGRES_URL`, from `scripts/postgres-local.sh start`).
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -9,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use chatbridge_core::store::{SqliteStore, Store};
+use chatbridge_core::store::SharedStore;
 use chatbridge_core::testing::{FakeApi, Recorded};
 use chatbridge_discord::testing::{TestSigner as DiscordSigner, payload as discord_payload};
 use chatbridge_slack::testing::{TestSigner as SlackSigner, payload as slack_payload};
@@ -30,16 +33,22 @@ struct Setup {
     dir: tempfile::TempDir,
     api: FakeApi,
     port: u16,
+    /// `CHATBRIDGE_STORE`: a SQLite file in `dir`, or a PostgreSQL URL.
+    store: String,
 }
 
 impl Setup {
-    async fn new() -> Self {
+    async fn new(postgres: Option<String>) -> Self {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        Self { dir: tempfile::tempdir().unwrap(), api: FakeApi::start().await, port }
+        let dir = tempfile::tempdir().unwrap();
+        let sqlite: PathBuf = dir.path().join("hello_there.db");
+        let store = postgres.unwrap_or_else(|| sqlite.display().to_string());
+        Self { dir, api: FakeApi::start().await, port, store }
     }
 
-    fn store_path(&self) -> PathBuf {
-        self.dir.path().join("hello_there.db")
+    async fn open_store(&self) -> SharedStore {
+        let lookup = |name: &str| (name == "CHATBRIDGE_STORE").then(|| self.store.clone());
+        chatbridge_examples::app::open_store(&lookup).await.expect("the store opens")
     }
 
     /// Starts the hello_there process and waits until it serves.
@@ -48,7 +57,7 @@ impl Setup {
         let api = self.api.url();
         let child = Command::new(env!("CARGO_BIN_EXE_bots"))
             .args(["hello_there", "serve"])
-            .env("CHATBRIDGE_STORE", self.store_path())
+            .env("CHATBRIDGE_STORE", &self.store)
             .env("CHATBRIDGE_ADDR", format!("127.0.0.1:{}", self.port))
             .env("SLACK_SIGNING_SECRET", SLACK_SECRET)
             .env("SLACK_BOT_TOKEN", "xoxb-crash-test")
@@ -94,11 +103,12 @@ impl Setup {
         response.json().await.expect("a JSON answer")
     }
 
-    /// Waits until the store's inbox is empty: the recovered handler finished.
-    async fn wait_for_empty_inbox(&self) {
-        let store = SqliteStore::open(self.store_path()).unwrap();
+    /// Waits until the store's inbox holds nothing of `platform`: the recovered handler
+    /// finished.
+    async fn wait_for_empty_inbox(&self, platform: &str) {
+        let store = self.open_store().await;
         let deadline = Instant::now() + Duration::from_secs(30);
-        while !store.scan("inbox/").await.unwrap().is_empty() {
+        while !store.scan(&format!("inbox/{platform}/")).await.unwrap().is_empty() {
             assert!(Instant::now() < deadline, "the request never finished");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -122,11 +132,13 @@ fn texts(calls: &[Recorded]) -> Vec<String> {
 
 /// Kill after the inline answer, restart, count: exactly one follow-up, no second greeting.
 async fn killed_mid_pause_then_restarted(
+    store: Option<String>,
+    platform: &str,
     request: impl Fn(&Setup) -> http::Request<Bytes>,
     inline_text: impl Fn(&serde_json::Value) -> String,
     follow_up_path: impl Fn(&str) -> bool,
 ) {
-    let setup = Setup::new().await;
+    let setup = Setup::new(store).await;
     let first = setup.start(1).await;
     let answer = setup.send(&first, request(&setup)).await;
     assert_eq!(inline_text(&answer), KENOBI);
@@ -139,7 +151,7 @@ async fn killed_mid_pause_then_restarted(
     assert!(restarted_at.elapsed() <= Duration::from_secs(30), "{}", setup.log(2));
     assert_eq!(texts(&calls), [BOLD], "{}", setup.log(2));
     assert!(follow_up_path(&calls[0].path), "{}", calls[0].path);
-    setup.wait_for_empty_inbox().await;
+    setup.wait_for_empty_inbox(platform).await;
     // Stopped gracefully, the bot delivers whatever it still had; after that nothing can come.
     stop(second);
     assert_eq!(texts(&setup.api.requests()), [BOLD], "{}", setup.log(2));
@@ -154,9 +166,10 @@ fn stop(mut bot: Bot) {
     assert!(status.success(), "{status}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn slack_hello_there_killed_mid_pause_delivers_the_follow_up_once_after_a_restart() {
+async fn slack(store: Option<String>) {
     killed_mid_pause_then_restarted(
+        store,
+        "slack",
         |setup| {
             let response_url = format!("{}/hooks/response-url/crash", setup.api.url());
             let form = slack_payload::slash_command("/hello-there", "", &response_url);
@@ -168,9 +181,10 @@ async fn slack_hello_there_killed_mid_pause_delivers_the_follow_up_once_after_a_
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn discord_hello_there_killed_mid_pause_delivers_the_follow_up_once_after_a_restart() {
+async fn discord(store: Option<String>) {
     killed_mid_pause_then_restarted(
+        store,
+        "discord",
         |_| {
             let body = discord_payload::command(APP_ID, "hello-there", &[]);
             DiscordSigner::from_seed(DISCORD_SEED).request("/discord/interactions", body)
@@ -179,4 +193,35 @@ async fn discord_hello_there_killed_mid_pause_delivers_the_follow_up_once_after_
         |path| path.starts_with(&format!("/api/v10/webhooks/{APP_ID}/")),
     )
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_slack_hello_there_killed_mid_pause_delivers_the_follow_up_once_after_a_restart() {
+    slack(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_discord_hello_there_killed_mid_pause_delivers_the_follow_up_once_after_a_restart() {
+    discord(None).await;
+}
+
+#[cfg(feature = "postgres")]
+fn postgres_url() -> Option<String> {
+    match std::env::var("CHATBRIDGE_TEST_POSTGRES_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url.trim().to_owned()),
+        _ => panic!(
+            "CHATBRIDGE_TEST_POSTGRES_URL is not set: run \
+             `eval \"$(scripts/postgres-local.sh start)\"` first"
+        ),
+    }
+}
+
+/// One test for both platforms, one after the other: the bots on a shared database sweep
+/// every request in it, so two scenarios at once would recover each other's.
+#[cfg(feature = "postgres")]
+#[ignore = "needs PostgreSQL: eval \"$(scripts/postgres-local.sh start)\""]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_hello_there_killed_mid_pause_delivers_the_follow_up_once_after_a_restart() {
+    slack(postgres_url()).await;
+    discord(postgres_url()).await;
 }
