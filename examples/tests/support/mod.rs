@@ -23,6 +23,14 @@ pub struct Bot {
     pub url: String,
 }
 
+/// A test that fails leaves no process behind.
+impl Drop for Bot {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 pub struct Setup {
     pub dir: tempfile::TempDir,
     pub api: FakeApi,
@@ -48,7 +56,7 @@ impl Setup {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let log = std::fs::File::create(self.dir.path().join(format!("run{run}.log"))).unwrap();
         let api = self.api.url();
-        let child = Command::new(env!("CARGO_BIN_EXE_bots"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_bots"))
             .args([name, "serve"])
             .env("CHATBRIDGE_STORE", &self.store)
             .env("CHATBRIDGE_ADDR", format!("127.0.0.1:{port}"))
@@ -75,6 +83,8 @@ impl Setup {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("{name} did not start: {}", self.log(run));
     }
 
