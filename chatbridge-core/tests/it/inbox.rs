@@ -37,7 +37,7 @@ fn router(gate: Arc<Semaphore>) -> Router {
     Router::new().command("hello-there", greet).command("transfer", no_replay(transfer))
 }
 
-fn bot(store: SharedStore, adapter: TestAdapter, gate: Arc<Semaphore>) -> Bot {
+pub fn bot(store: SharedStore, adapter: TestAdapter, gate: Arc<Semaphore>) -> Bot {
     Bot::builder()
         .mount("/test", adapter)
         .handler(router(gate))
@@ -46,11 +46,11 @@ fn bot(store: SharedStore, adapter: TestAdapter, gate: Arc<Semaphore>) -> Bot {
         .build()
 }
 
-const HELLO: &str = r#"{"text":"","kind":"command","command":"hello-there","id":"I1"}"#;
+pub const HELLO: &str = r#"{"text":"","kind":"command","command":"hello-there","id":"I1"}"#;
 
 /// Handles `body` on a bot of its own runtime, stuck at the gate, then kills that runtime.
 /// Returns the inline response's first reply.
-fn crash_after_first_reply(store: SharedStore, body: &'static str) -> String {
+pub fn crash_after_first_reply(store: SharedStore, body: &'static str) -> String {
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Runtime::new().expect("a runtime");
         let first = runtime.block_on(async {
@@ -127,12 +127,12 @@ pub async fn a_finished_request_leaves_the_inbox(open: impl Fn() -> SharedStore)
 }
 
 #[cfg(feature = "sqlite")]
-mod sqlite {
+pub mod sqlite {
     use chatbridge_core::store::SqliteStore;
 
     use super::*;
 
-    fn opener(dir: &tempfile::TempDir, clock: &ManualClock) -> impl Fn() -> SharedStore {
+    pub fn opener(dir: &tempfile::TempDir, clock: &ManualClock) -> impl Fn() -> SharedStore {
         let (path, clock) = (dir.path().join("bot.db"), clock.clone());
         move || -> SharedStore {
             Arc::new(SqliteStore::open(&path).unwrap().with_clock(Arc::new(clock.clone())))

@@ -7,6 +7,8 @@ mod bot;
 mod common;
 #[cfg(feature = "server")]
 mod connections;
+#[cfg(feature = "testing")]
+mod counters;
 mod deferral;
 mod endpoints;
 #[cfg(feature = "server")]
