@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chatbridge_core::inbox::{Inbox, Recovered, no_replay};
-use chatbridge_core::store::SharedStore;
+use chatbridge_core::store::{SharedStore, Store};
 use chatbridge_core::testing::ManualClock;
-use chatbridge_core::{Bot, Context, Emoji, HandlerError, Message, Reply, Router};
+use chatbridge_core::{Bot, Context, Emoji, HandlerError, Message, Reply, Router, StoreError};
 use tokio::sync::Semaphore;
 
 use crate::common::{Initial, TestAdapter, body_json, request};
@@ -124,6 +124,73 @@ pub async fn a_finished_request_leaves_the_inbox(open: impl Fn() -> SharedStore)
     assert!(store.scan("inbox-lease/").await.unwrap().is_empty());
     // The journal stays until it expires: a late sweep could not repeat anything.
     assert_eq!(store.scan("journal/test/I1/").await.unwrap().len(), 3);
+}
+
+/// A memory store whose inbox writes fail while `down` is set.
+struct FlakyInbox {
+    inner: chatbridge_core::store::MemoryStore,
+    down: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait::async_trait]
+impl Store for FlakyInbox {
+    async fn get(&self, key: &str) -> Result<Option<bytes::Bytes>, StoreError> {
+        self.inner.get(key).await
+    }
+
+    async fn put(
+        &self,
+        key: &str,
+        value: bytes::Bytes,
+        ttl: Option<Duration>,
+    ) -> Result<(), StoreError> {
+        if key.starts_with("inbox/") && self.down.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(StoreError::Backend("the database is down".into()));
+        }
+        self.inner.put(key, value, ttl).await
+    }
+
+    async fn put_if_absent(
+        &self,
+        key: &str,
+        value: bytes::Bytes,
+        ttl: Option<Duration>,
+    ) -> Result<bool, StoreError> {
+        self.inner.put_if_absent(key, value, ttl).await
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.inner.delete(key).await
+    }
+
+    async fn scan(&self, prefix: &str) -> Result<Vec<(String, bytes::Bytes)>, StoreError> {
+        self.inner.scan(prefix).await
+    }
+
+    fn is_durable(&self) -> bool {
+        true
+    }
+}
+
+/// A request the inbox cannot record is refused with a 503 and its de-duplication mark
+/// released, so that the platform's retry is handled rather than taken for a duplicate.
+#[tokio::test]
+async fn a_request_the_inbox_cannot_record_gets_503_and_its_retry_is_handled() {
+    let flaky = Arc::new(FlakyInbox {
+        inner: chatbridge_core::store::MemoryStore::new(),
+        down: std::sync::atomic::AtomicBool::new(true),
+    });
+    let adapter = TestAdapter::default();
+    let bot = bot(Arc::clone(&flaky) as SharedStore, adapter.clone(), Arc::new(Semaphore::new(1)));
+    assert!(bot.inbox().is_some(), "on: the store says it is durable");
+    let refused = bot.handle(request(HELLO)).await;
+    assert_eq!(refused.status(), http::StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(flaky.inner.get("dedup/test/I1").await.unwrap(), None);
+    flaky.down.store(false, std::sync::atomic::Ordering::SeqCst);
+    let retried = bot.handle(request(HELLO)).await;
+    assert_eq!(body_json(&retried)["replies"][0]["text"], "General Kenobi!");
+    assert!(bot.drain(Duration::from_secs(5)).await);
+    assert_eq!(adapter.delivered_texts().len(), 2);
 }
 
 #[cfg(feature = "sqlite")]
