@@ -31,6 +31,8 @@ mod secrets;
 #[cfg(all(feature = "dynamodb", feature = "testing"))]
 mod store_dynamodb;
 #[cfg(all(feature = "dynamodb", feature = "testing"))]
+mod store_dynamodb_inbox;
+#[cfg(all(feature = "dynamodb", feature = "testing"))]
 mod store_dynamodb_retry;
 #[cfg(feature = "testing")]
 mod store_memory;
