@@ -258,4 +258,29 @@ pub mod sqlite {
         assert_eq!(texts, ["You _are_ a bold one.", "bold"]);
         assert!(open().scan("inbox/").await.unwrap().is_empty());
     }
+
+    /// 20 deliveries of one event spread over three instances on one file at once: one run,
+    /// each delivery once; the rest are acknowledged as duplicates.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn twenty_concurrent_retries_over_three_instances_are_handled_once() {
+        let (dir, clock) = (tempfile::tempdir().unwrap(), ManualClock::at_unix(1_700_000_000));
+        let open = opener(&dir, &clock);
+        let adapters: Vec<TestAdapter> = (0..3).map(|_| TestAdapter::default()).collect();
+        let bots: Vec<Bot> =
+            adapters.iter().map(|a| bot(open(), a.clone(), Arc::new(Semaphore::new(1)))).collect();
+        let deliveries = (0..20).map(|n| bots[n % 3].handle(request(HELLO)));
+        let responses = futures_util::future::join_all(deliveries).await;
+        let bodies: Vec<serde_json::Value> = responses.iter().map(body_json).collect();
+        let inline = bodies.iter().filter(|b| b["replies"][0]["text"] == "General Kenobi!");
+        assert_eq!(inline.count(), 1, "{bodies:?}");
+        assert_eq!(bodies.iter().filter(|b| b["ack"] == "duplicate").count(), 19);
+        for bot in &bots {
+            assert!(bot.drain(Duration::from_secs(10)).await);
+        }
+        let mut texts: Vec<String> =
+            adapters.iter().flat_map(TestAdapter::delivered_texts).collect();
+        texts.sort();
+        assert_eq!(texts, ["You _are_ a bold one.", "bold"]);
+        assert!(open().scan("inbox/").await.unwrap().is_empty());
+    }
 }
