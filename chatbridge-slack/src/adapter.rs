@@ -263,13 +263,7 @@ impl Adapter for SlackAdapter {
         if verify::is_bare_ssl_check(body) {
             return Ok(Accepted::Respond(empty_response()));
         }
-        // A request the inbox runs again is checked as of its first arrival.
-        match request.extensions().get::<chatbridge_core::host::Redelivery>() {
-            Some(redelivery) => {
-                self.verifier.verify_at(headers, body, redelivery.unix_seconds())?
-            }
-            None => self.verifier.verify(headers, body)?,
-        }
+        self.verifier.verify_request(&request)?;
         let payload = match model::read(headers, body)? {
             Read::Answer(response) => return Ok(Accepted::Respond(response)),
             Read::Payload(payload) => payload,
