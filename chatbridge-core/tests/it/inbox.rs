@@ -283,4 +283,37 @@ pub mod sqlite {
         assert_eq!(texts, ["You _are_ a bold one.", "bold"]);
         assert!(open().scan("inbox/").await.unwrap().is_empty());
     }
+
+    /// A handler that runs longer than its lease keeps renewing it: a sweep meanwhile leaves
+    /// its request alone, and once it finishes there is nothing to recover.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_running_handler_renews_its_lease_past_the_first_term() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lease.db");
+        let open = || -> SharedStore { Arc::new(SqliteStore::open(&path).unwrap()) };
+        let lease = Duration::from_secs(1);
+        let gate = Arc::new(Semaphore::new(0));
+        let adapter = TestAdapter::default();
+        let running = Bot::builder()
+            .mount("/test", adapter.clone())
+            .handler(router(Arc::clone(&gate)))
+            .store(open())
+            .inbox(Inbox::new().lease(lease))
+            .build();
+        let response = running.handle(request(HELLO)).await;
+        assert_eq!(body_json(&response)["replies"][0]["text"], "General Kenobi!");
+        let other = Bot::builder()
+            .mount("/test", TestAdapter::default())
+            .handler(router(Arc::new(Semaphore::new(1))))
+            .store(open())
+            .inbox(Inbox::new().lease(lease))
+            .build();
+        tokio::time::sleep(lease * 5 / 2).await; // two and a half terms, on the real clock
+        let swept = other.recover().await.unwrap();
+        assert_eq!((swept.found, swept.held, swept.replayed), (1, 1, 0), "{swept:?}");
+        gate.add_permits(1);
+        assert!(running.drain(Duration::from_secs(10)).await);
+        assert_eq!(adapter.delivered_texts().len(), 2);
+        assert_eq!(other.recover().await.unwrap(), Recovered::default());
+    }
 }
