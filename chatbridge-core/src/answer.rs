@@ -12,7 +12,6 @@
 //! task; if the host drops the request, it moves there too, so nothing accepted is cancelled.
 
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -24,14 +23,15 @@ use futures_util::FutureExt;
 use http::{Response, StatusCode};
 use tokio::sync::Notify;
 use tokio_util::task::TaskTracker;
+use tracing::Instrument;
 
 use crate::adapter::{Ack, Incoming, Responder, Timing};
 use crate::error::ErrorHook;
+use crate::handler_run::{Failed, HandlerRun, run_handler};
+use crate::inbox::{Claim, Held};
+use crate::journal::{self, Journal};
 use crate::store::SharedStore;
-use crate::{
-    BotError, Context, DeliveryError, Emoji, Handler, HandlerError, Message, Platform, Reply,
-    Visibility, plain,
-};
+use crate::{BotError, Context, DeliveryError, Emoji, Handler, Platform, Reply, Visibility, plain};
 
 /// How long a follow-up waits for the HTTP response to leave before it goes anyway.
 const RESPONSE_WAIT: Duration = Duration::from_secs(5);
@@ -44,13 +44,47 @@ pub(crate) struct Env {
     pub(crate) tasks: Tasks,
     /// The bot's budget, overriding the adapter's when set.
     pub(crate) budget: Option<Duration>,
+    /// The request's place in the durable inbox, if it has one.
+    pub(crate) durable: Option<Durable>,
 }
 
-/// Runs the handler on `incoming` and gives the HTTP response, on time.
+/// A request held in the inbox; `replay` when this is a run after a crash.
+pub(crate) struct Durable {
+    pub(crate) claim: Arc<Claim>,
+    pub(crate) replay: bool,
+}
+
+/// Runs the handler on `incoming` and gives the HTTP response, on time, in a span for the
+/// request (platform, kind, ids, and the outcome: the handler's and the HTTP status).
 pub(crate) async fn answer(env: Env, incoming: Incoming) -> Response<Bytes> {
-    let Incoming { message, responder, timing, extensions, received, .. } = incoming;
+    let message = &incoming.message;
+    let span = tracing::info_span!(
+        "request",
+        platform = %message.platform,
+        kind = message.kind.name(),
+        message = message.id.as_ref().map(tracing::field::display),
+        delivery = incoming.dedupe_key.as_deref(),
+        replay = env.durable.as_ref().is_some_and(|d| d.replay),
+        status = tracing::field::Empty,
+        outcome = tracing::field::Empty,
+    );
+    answer_in(env, incoming, span.clone()).instrument(span).await
+}
+
+async fn answer_in(env: Env, incoming: Incoming, span: tracing::Span) -> Response<Bytes> {
+    let Incoming { message, responder, mut timing, mut extensions, received, .. } = incoming;
     let platform = message.platform;
-    let slot = ReplySlot::new(responder, timing, platform, env.on_error.clone(), env.tasks.clone());
+    let journal = env.durable.as_ref().map(|d| d.claim.journal(d.replay));
+    if let Some(durable) = &env.durable {
+        extensions.insert(Held(Arc::clone(&durable.claim)));
+        durable.claim.keep_alive(&env.tasks);
+        if durable.replay {
+            // The platform had its answer: every delivery of a rerun follows it.
+            timing = Timing::Immediate;
+        }
+    }
+    let tasks = env.tasks.clone();
+    let slot = ReplySlot::new(responder, timing, platform, env.on_error.clone(), tasks, journal);
     let deadline = received + env.budget.or(timing.budget()).unwrap_or_default();
     let cx = Context::new(
         message.clone(),
@@ -63,7 +97,24 @@ pub(crate) async fn answer(env: Env, incoming: Incoming) -> Response<Bytes> {
     );
     tracing::debug!(%platform, kind = message.kind.name(), ?timing, "handling");
     let response = ResponseGuard(Some(&slot));
-    let mut run = HandlerRun::new(env.tasks, run_handler(env.handler, cx, message));
+    let handled = run_handler(env.handler, cx, message).map(move |done| {
+        span.record("outcome", if done.is_ok() { "ok" } else { "failed" });
+        done
+    });
+    let handled = handled.in_current_span();
+    let mut run = match env.durable {
+        Some(Durable { claim, .. }) => {
+            let slot = Arc::clone(&slot);
+            HandlerRun::new(env.tasks, async move {
+                let done = handled.await;
+                slot.pending.close();
+                slot.pending.wait().await;
+                claim.finish().await;
+                done
+            })
+        }
+        None => HandlerRun::new(env.tasks, handled),
+    };
     if timing == Timing::Immediate {
         run.detach();
         return response.send(slot.settle(None));
@@ -84,7 +135,10 @@ pub(crate) async fn answer(env: Env, incoming: Incoming) -> Response<Bytes> {
     if finished.is_none() {
         run.detach();
     }
-    response.send(slot.settle(finished))
+    let settled = slot.settle(finished);
+    tracing::Span::current().record("status", settled.status().as_u16());
+    slot.record_inline().await;
+    response.send(settled)
 }
 
 /// Background work of a bot: tracked by the bot (hosts wait for it before they stop), and by
@@ -125,6 +179,13 @@ pub(crate) struct ReplySlot {
     sent_changed: Notify,
     on_error: ErrorHook,
     tasks: Tasks,
+    /// What was delivered, when the request is in the durable inbox.
+    journal: Option<Journal>,
+    /// The number of the reply that went into the response, to record once it has gone.
+    inline: Mutex<Option<u32>>,
+    /// Background deliveries (reactions, an abandoned first reply): a request in the inbox
+    /// is finished only after them.
+    pending: TaskTracker,
 }
 
 enum State {
@@ -139,7 +200,7 @@ enum State {
 }
 
 enum First {
-    Reply(Reply),
+    Reply(Reply, Option<u32>),
     Defer(Visibility),
 }
 
@@ -150,6 +211,7 @@ impl ReplySlot {
         platform: Platform,
         on_error: ErrorHook,
         tasks: Tasks,
+        journal: Option<Journal>,
     ) -> Arc<Self> {
         let state = match timing {
             Timing::Inline(_) => State::Open,
@@ -167,7 +229,15 @@ impl ReplySlot {
             sent_changed: Notify::new(),
             on_error,
             tasks,
+            journal,
+            inline: Mutex::new(None),
+            pending: TaskTracker::new(),
         })
+    }
+
+    /// The next delivery's number in the journal, if there is one.
+    fn number(&self) -> Option<u32> {
+        self.journal.as_ref().map(Journal::number)
     }
 
     /// A reply from the handler: into the response while it can go there, otherwise a
@@ -182,20 +252,25 @@ impl ReplySlot {
                 return Ok(());
             }
             let (reply, reaction) = reply.take_reaction();
-            if matches!(*state, State::Open) && !reply.is_empty() {
-                *state = State::Given(First::Reply(reply));
-                drop(state);
-                self.given.notify_one();
-                self.react(reaction);
-                return Ok(());
+            // Numbered in call order: the reaction, then the reply.
+            let reaction = reaction.map(|emoji| (emoji, self.number()));
+            let reply = (!reply.is_empty()).then(|| (reply, self.number()));
+            match reply {
+                Some((reply, number)) if matches!(*state, State::Open) => {
+                    *state = State::Given(First::Reply(reply, number));
+                    drop(state);
+                    self.given.notify_one();
+                    self.react(reaction);
+                    return Ok(());
+                }
+                reply => (reply, reaction),
             }
-            (reply, reaction)
         };
         self.react(reaction);
-        if reply.is_empty() {
-            return Ok(());
+        match reply {
+            Some((reply, number)) => self.follow_up(reply, number).await,
+            None => Ok(()),
         }
-        self.follow_up(reply).await
     }
 
     /// The handler asks for an acknowledgement now; its replies will follow.
@@ -229,8 +304,12 @@ impl ReplySlot {
     fn settle(&self, finished: Option<Result<(), Failed>>) -> Response<Bytes> {
         let state = std::mem::replace(&mut *self.lock(), State::Closed);
         match (state, finished) {
-            (State::Given(First::Reply(reply)), _) => self.respond(vec![reply]),
+            (State::Given(First::Reply(reply, number)), _) => {
+                *self.inline.lock().unwrap_or_else(PoisonError::into_inner) = number;
+                self.respond(vec![reply])
+            }
             (State::Given(First::Defer(visibility)), _) => {
+                crate::counters::deferred(self.platform);
                 self.responder.acknowledge(Ack::Deferred(visibility))
             }
             (State::Open | State::Collecting(_), Some(Err(Failed))) => {
@@ -238,6 +317,7 @@ impl ReplySlot {
             }
             (State::Collecting(replies), _) if !replies.is_empty() => self.respond(replies),
             (State::Open | State::Collecting(_), None) => {
+                crate::counters::deferred(self.platform);
                 self.responder.acknowledge(Ack::Deferred(Visibility::Default))
             }
             (State::Open | State::Collecting(_), Some(Ok(()))) | (State::Closed, _) => {
@@ -261,11 +341,19 @@ impl ReplySlot {
     fn abandon(self: &Arc<Self>) {
         let state = std::mem::replace(&mut *self.lock(), State::Closed);
         self.mark_sent();
-        if let State::Given(First::Reply(reply)) = state {
+        if let State::Given(First::Reply(reply, number)) = state {
             let slot = Arc::clone(self);
-            self.tasks.spawn(async move {
-                let _ = slot.follow_up(reply).await;
-            });
+            self.tasks.spawn(self.pending.track_future(async move {
+                let _ = slot.follow_up(reply, number).await;
+            }));
+        }
+    }
+
+    /// Records the reply that went into the response as delivered.
+    async fn record_inline(&self) {
+        let number = self.inline.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let (Some(journal), Some(number)) = (&self.journal, number) {
+            journal.record(number).await;
         }
     }
 
@@ -285,21 +373,25 @@ impl ReplySlot {
         }
     }
 
-    async fn follow_up(&self, reply: Reply) -> Result<(), DeliveryError> {
+    async fn follow_up(&self, reply: Reply, number: Option<u32>) -> Result<(), DeliveryError> {
         let _order = self.order.lock().await;
         // Follow-ups must not overtake the response (Discord answers 404 otherwise).
         let _ = tokio::time::timeout(RESPONSE_WAIT, self.response_sent()).await;
-        let delivered = self.responder.follow_up(reply).await;
-        delivered.map_err(|error| self.failed(error))
+        let delivered = journal::once(self.journal.as_ref(), number, async {
+            self.responder.follow_up(reply).await
+        });
+        delivered.await.map_err(|error| self.failed(error))
     }
 
-    fn react(self: &Arc<Self>, reaction: Option<Emoji>) {
-        if let Some(emoji) = reaction {
+    fn react(self: &Arc<Self>, reaction: Option<(Emoji, Option<u32>)>) {
+        if let Some((emoji, number)) = reaction {
             let slot = Arc::clone(self);
-            self.tasks.spawn(async move {
-                let reacted = slot.responder.react(emoji).await;
-                let _ = reacted.map_err(|error| slot.failed(error));
-            });
+            self.tasks.spawn(self.pending.track_future(async move {
+                let reacted = journal::once(slot.journal.as_ref(), number, async {
+                    slot.responder.react(emoji).await
+                });
+                let _ = reacted.await.map_err(|error| slot.failed(error));
+            }));
         }
     }
 
@@ -307,6 +399,7 @@ impl ReplySlot {
     fn failed(&self, error: DeliveryError) -> DeliveryError {
         let platform = self.platform;
         tracing::warn!(%platform, %error, "reply delivery failed");
+        crate::counters::failed_delivery(platform);
         let report = BotError::Delivery { platform, error };
         (self.on_error)(&report);
         let BotError::Delivery { error, .. } = report else {
@@ -318,33 +411,6 @@ impl ReplySlot {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
-}
-
-/// The handler failed; its error already went to the error hook.
-struct Failed;
-
-/// The handler, its panics caught and its errors reported; its returned reply goes through
-/// the context like any other.
-async fn run_handler(
-    handler: Arc<dyn Handler>,
-    cx: Context,
-    message: Message,
-) -> Result<(), Failed> {
-    let platform = message.platform;
-    let result = AssertUnwindSafe(async {
-        if let Some(reply) = handler.call(cx.clone(), message).await? {
-            cx.reply(reply).await?;
-        }
-        Ok::<(), HandlerError>(())
-    })
-    .catch_unwind()
-    .await
-    .unwrap_or_else(|_| Err(HandlerError::msg("handler panicked")));
-    result.map_err(|error| {
-        tracing::warn!(%platform, %error, "handler failed");
-        cx.report(BotError::Handler { platform, error });
-        Failed
-    })
 }
 
 /// Marks the response as gone when it is returned; when dropped instead (the host dropped the
@@ -365,63 +431,5 @@ impl Drop for ResponseGuard<'_> {
         if let Some(slot) = self.0.take() {
             slot.abandon();
         }
-    }
-}
-
-type HandlerFuture = Pin<Box<dyn Future<Output = Result<(), Failed>> + Send>>;
-
-/// The handler's future while the request polls it; moved to a tracked task when detached or
-/// dropped unfinished.
-struct HandlerRun {
-    tasks: Tasks,
-    future: Option<HandlerFuture>,
-}
-
-impl HandlerRun {
-    fn new(
-        tasks: Tasks,
-        future: impl Future<Output = Result<(), Failed>> + Send + 'static,
-    ) -> Self {
-        Self { tasks, future: Some(Box::pin(future)) }
-    }
-
-    /// Polls the handler once.
-    async fn poll_once(&mut self) -> Poll<Result<(), Failed>> {
-        std::future::poll_fn(|cx| {
-            let Some(future) = self.future.as_mut() else { return Poll::Ready(Poll::Pending) };
-            let polled = future.as_mut().poll(cx);
-            if polled.is_ready() {
-                self.future = None;
-            }
-            Poll::Ready(polled)
-        })
-        .await
-    }
-
-    /// Runs the handler to its end; pending forever once detached.
-    async fn finish(&mut self) -> Result<(), Failed> {
-        match self.future.as_mut() {
-            Some(future) => {
-                let done = future.await;
-                self.future = None;
-                done
-            }
-            None => std::future::pending().await,
-        }
-    }
-
-    /// Moves the rest of the handler to a tracked task.
-    fn detach(&mut self) {
-        if let Some(future) = self.future.take() {
-            self.tasks.spawn(async move {
-                let _ = future.await;
-            });
-        }
-    }
-}
-
-impl Drop for HandlerRun {
-    fn drop(&mut self) {
-        self.detach();
     }
 }

@@ -2,21 +2,23 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use futures_util::FutureExt;
-use http::{HeaderValue, Request, Response, StatusCode, header};
+use http::{Request, Response, StatusCode};
 use tokio_util::task::TaskTracker;
 
 use crate::adapter::{Accepted, Ack, Adapter, Incoming};
-use crate::answer::{Env, Tasks, answer};
+use crate::answer::{Durable, Env, Tasks, answer};
 use crate::endpoint::Endpoint;
 use crate::error::ErrorHook;
 use crate::host::{Continuations, ReceivedAt};
+use crate::inbox::{Entry, Inbox};
 use crate::jobs::{Job, Jobs};
+use crate::respond::refusal_body;
 use crate::store::{MemoryStore, SharedStore};
-use crate::{AdapterError, BotError, Handler, Router};
+use crate::{AdapterError, BotError, Handler, Router, plain};
 
 /// The default body limit: 1 MiB.
 const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -55,6 +57,7 @@ struct Inner {
     tasks: TaskTracker,
     jobs: Jobs,
     job_extensions: Arc<http::Extensions>,
+    inbox: Option<Inbox>,
 }
 
 impl Bot {
@@ -83,8 +86,10 @@ impl Bot {
         }
         let received = request.extensions().get::<ReceivedAt>().map_or_else(Instant::now, |r| r.0);
         let scope = request.extensions().get::<Continuations>().map(|c| c.0.clone());
+        let entry =
+            self.inner.inbox.as_ref().and_then(|_| Entry::of(path, &request, SystemTime::now()));
         let accepted = std::panic::AssertUnwindSafe(adapter.accept(request)).catch_unwind().await;
-        self.answer_accepted(&*adapter, accepted, received, scope).await
+        self.answer_accepted(&*adapter, accepted, received, scope, entry).await
     }
 
     /// Answers an event that did not come over HTTP (Amazon Lex invoking a Lambda function)
@@ -101,14 +106,14 @@ impl Bot {
         let received = Instant::now();
         let accepted =
             std::panic::AssertUnwindSafe(adapter.accept_event(event)).catch_unwind().await;
-        self.answer_accepted(&*adapter, accepted, received, scope.map(|c| c.0)).await
+        self.answer_accepted(&*adapter, accepted, received, scope.map(|c| c.0), None).await
     }
 
     /// Answers an [`Incoming`] message that an adapter made outside [`handle`](Self::handle)
     /// (a Socket Mode envelope, a Gateway event): de-duplication, the handler, and the
     /// response its [`Responder`](crate::adapter::Responder) gives.
     pub async fn dispatch(&self, incoming: Incoming) -> Response<Bytes> {
-        self.dispatch_in(incoming, None).await
+        self.dispatch_in(incoming, None, None).await
     }
 
     async fn answer_accepted(
@@ -117,13 +122,14 @@ impl Bot {
         accepted: std::thread::Result<Result<Accepted, AdapterError>>,
         received: Instant,
         scope: Option<TaskTracker>,
+        entry: Option<Entry>,
     ) -> Response<Bytes> {
         let platform = adapter.platform();
         match accepted {
             Ok(Ok(Accepted::Respond(response))) => response,
             Ok(Ok(Accepted::Incoming(mut incoming))) => {
                 incoming.received = received;
-                self.dispatch_in(incoming, scope).await
+                self.dispatch_in(incoming, scope, entry).await
             }
             Ok(Err(error)) => {
                 let status = error.status();
@@ -139,7 +145,12 @@ impl Bot {
         }
     }
 
-    async fn dispatch_in(&self, incoming: Incoming, scope: Option<TaskTracker>) -> Response<Bytes> {
+    async fn dispatch_in(
+        &self,
+        incoming: Incoming,
+        scope: Option<TaskTracker>,
+        entry: Option<Entry>,
+    ) -> Response<Bytes> {
         let inner = &self.inner;
         let platform = incoming.message.platform;
         if !inner.handler.wants(&incoming.message) {
@@ -152,6 +163,7 @@ impl Bot {
                 Ok(true) => {}
                 Ok(false) => {
                     tracing::info!(%platform, "duplicate delivery acknowledged, not handled again");
+                    crate::counters::deduplicated(platform);
                     return incoming.responder.acknowledge(Ack::Duplicate);
                 }
                 Err(error) => {
@@ -162,14 +174,34 @@ impl Bot {
                 }
             }
         }
-        let env = Env {
+        crate::counters::received(platform);
+        let durable = match self.admit(&incoming, entry).await {
+            Ok(durable) => durable,
+            Err(refused) => return refused,
+        };
+        answer(self.env(scope, durable), incoming).await
+    }
+
+    pub(crate) fn env(&self, scope: Option<TaskTracker>, durable: Option<Durable>) -> Env {
+        let inner = &self.inner;
+        Env {
             handler: Arc::clone(&inner.handler),
             store: Arc::clone(&inner.store),
             on_error: Arc::clone(&inner.on_error),
             tasks: Tasks { bot: inner.tasks.clone(), scope },
             budget: inner.budget,
-        };
-        answer(env, incoming).await
+            durable,
+        }
+    }
+
+    /// The durable inbox's settings, when the bot has one.
+    #[must_use]
+    pub fn inbox(&self) -> Option<&Inbox> {
+        self.inner.inbox.as_ref()
+    }
+
+    pub(crate) fn handler(&self) -> &Arc<dyn Handler> {
+        &self.inner.handler
     }
 
     /// Work still running after its response went out (follow-ups, handlers past their
@@ -224,7 +256,7 @@ impl Bot {
         &self.inner.on_error
     }
 
-    fn adapter_for(&self, path: &str) -> Option<Arc<dyn Adapter>> {
+    pub(crate) fn adapter_for(&self, path: &str) -> Option<Arc<dyn Adapter>> {
         self.inner.mounts.iter().find(|(p, _)| p == path).map(|(_, a)| Arc::clone(a))
     }
 
@@ -250,7 +282,7 @@ impl Bot {
         })
     }
 
-    fn report(&self, error: BotError) {
+    pub(crate) fn report(&self, error: BotError) {
         (self.inner.on_error)(&error);
     }
 }
@@ -277,6 +309,8 @@ pub struct BotBuilder {
     store: Option<SharedStore>,
     on_error: Option<ErrorHook>,
     jobs: Jobs,
+    /// `None`: on when the store is durable.
+    pub(crate) inbox: Option<Option<Inbox>>,
 }
 
 impl Default for BotBuilder {
@@ -290,6 +324,7 @@ impl Default for BotBuilder {
             store: None,
             on_error: None,
             jobs: Jobs::default(),
+            inbox: None,
         }
     }
 }
@@ -375,6 +410,8 @@ impl BotBuilder {
     /// Builds the bot.
     pub fn build(self) -> Bot {
         let job_extensions = Arc::new(self.jobs.extensions.clone());
+        let store: SharedStore = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
+        let inbox = self.inbox.unwrap_or_else(|| store.is_durable().then(Inbox::default));
         Bot {
             inner: Arc::new(Inner {
                 mounts: self.mounts,
@@ -382,11 +419,12 @@ impl BotBuilder {
                 handler: self.handler.unwrap_or_else(|| Arc::new(Router::new())),
                 body_limit: self.body_limit,
                 budget: self.budget,
-                store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
+                store,
                 on_error: self.on_error.unwrap_or_else(|| Arc::new(|_| {})),
                 tasks: TaskTracker::new(),
                 jobs: self.jobs,
                 job_extensions,
+                inbox,
             }),
         }
     }
@@ -408,31 +446,4 @@ fn absolute(mut path: String) -> String {
         path.insert(0, '/');
     }
     path
-}
-
-/// A short plain-text response.
-pub(crate) fn plain(status: StatusCode, body: impl Into<Bytes>) -> Response<Bytes> {
-    let mut response = Response::new(body.into());
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
-    response
-}
-
-/// The body for a refused request. A 400 says what was malformed (adapters write those
-/// reasons, and they never quote the body); a 401 never says which check failed, that is for
-/// the logs.
-fn refusal_body(error: &AdapterError) -> Bytes {
-    let text: &'static str = match error {
-        AdapterError::BadRequest(reason) => {
-            return Bytes::from(format!("malformed request: {reason}"));
-        }
-        AdapterError::Unauthorized(_) => "invalid request signature",
-        AdapterError::PayloadTooLarge => "payload too large",
-        AdapterError::UnsupportedMediaType => "unsupported media type",
-        AdapterError::MethodNotAllowed => "method not allowed",
-        _ => "internal error",
-    };
-    Bytes::from_static(text.as_bytes())
 }

@@ -8,15 +8,20 @@ mod bot;
 pub mod clock;
 pub mod config;
 mod context;
+pub mod counters;
 pub mod endpoint;
 mod error;
 mod handler;
+mod handler_run;
 pub mod host;
 mod ids;
+pub mod inbox;
 pub mod jobs;
+pub mod journal;
 mod message;
 mod platform;
 mod reply;
+mod respond;
 mod router;
 mod secret;
 pub mod store;
@@ -24,7 +29,6 @@ pub mod store;
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
-pub(crate) use bot::plain;
 pub use bot::{Bot, BotBuilder};
 pub use context::Context;
 pub use error::{
@@ -35,5 +39,6 @@ pub use ids::{ConversationId, MessageId, Text, ThreadId, UserId, WorkspaceId};
 pub use message::{Command, Message, MessageKind, Sender};
 pub use platform::Platform;
 pub use reply::{Emoji, IntoReply, Reply, Visibility};
+pub(crate) use respond::plain;
 pub use router::{Pattern, Router};
 pub use secret::Secret;

@@ -160,7 +160,7 @@ impl Adapter for SlackAdapter {
         if verify::is_bare_ssl_check(body) {
             return Ok(Accepted::Respond(empty_response()));
         }
-        self.verifier.verify(headers, body)?;
+        self.verifier.verify_request(&request)?;
         let payload = match model::read(headers, body)? {
             Read::Answer(response) => return Ok(Accepted::Respond(response)),
             Read::Payload(payload) => payload,

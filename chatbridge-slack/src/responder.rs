@@ -128,6 +128,7 @@ mod later {
     };
 
     use crate::SlackClient;
+    use crate::client::ApiError;
     use crate::model::SlackPayload;
     use crate::reply;
 
@@ -211,7 +212,11 @@ mod later {
             let name = emoji.name().ok_or_else(|| {
                 unsupported("slack reacts by emoji name: give the emoji's name (Emoji::new)")
             })?;
-            Ok(self.client.reactions_add(self.channel.as_str(), ts.as_str(), name).await?)
+            match self.client.reactions_add(self.channel.as_str(), ts.as_str(), name).await {
+                // The reaction is there: a repeat (a rerun after a crash) has its effect already.
+                Err(ApiError::Slack { code, .. }) if code == "already_reacted" => Ok(()),
+                reacted => Ok(reacted?),
+            }
         }
 
         /// Posts through the Web API: in the source's thread when asked, ephemeral when asked.

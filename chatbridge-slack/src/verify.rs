@@ -6,11 +6,13 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use bytes::Bytes;
 use chatbridge_core::adapter::single_header;
 use chatbridge_core::clock::{SharedClock, system_clock};
+use chatbridge_core::host::Redelivery;
 use chatbridge_core::{AdapterError, Secret};
 use hmac::{Hmac, Mac};
-use http::{HeaderMap, HeaderName};
+use http::{HeaderMap, HeaderName, Request};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use sha2::Sha256;
@@ -76,13 +78,42 @@ impl Verifier {
     /// more than [`MAX_SKEW_SECS`] away from now (either way), or the signature does not match.
     /// The error never contains the expected signature.
     pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), AdapterError> {
+        self.verify_at(headers, body, self.clock.unix_seconds())
+    }
+
+    /// Verifies a request: as of its first arrival when the durable inbox runs it again after a
+    /// crash (its [`Redelivery`] extension, which only core sets), otherwise as of now.
+    ///
+    /// # Errors
+    ///
+    /// As [`verify`](Self::verify).
+    pub fn verify_request(&self, request: &Request<Bytes>) -> Result<(), AdapterError> {
+        let now = request
+            .extensions()
+            .get::<Redelivery>()
+            .map_or_else(|| self.clock.unix_seconds(), Redelivery::unix_seconds);
+        self.verify_at(request.headers(), request.body(), now)
+    }
+
+    /// Like [`verify`](Self::verify), with the window checked against `now` (Unix seconds)
+    /// rather than the clock: a stored request run again after a crash is checked against its
+    /// original arrival time.
+    ///
+    /// # Errors
+    ///
+    /// As [`verify`](Self::verify).
+    pub fn verify_at(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: u64,
+    ) -> Result<(), AdapterError> {
         let timestamp = header(headers, &TIMESTAMP)
             .ok_or(AdapterError::Unauthorized("missing request timestamp"))?;
         let signature =
             header(headers, &SIGNATURE).ok_or(AdapterError::Unauthorized("missing signature"))?;
         let ts = parse_timestamp(timestamp)
             .ok_or(AdapterError::Unauthorized("malformed request timestamp"))?;
-        let now = self.clock.unix_seconds();
         if now.abs_diff(ts) > MAX_SKEW_SECS {
             return Err(AdapterError::Unauthorized(if ts < now {
                 "request timestamp too old"

@@ -37,3 +37,21 @@ pub struct ReceivedAt(pub Instant);
 /// invocation.
 #[derive(Clone, Debug)]
 pub struct Continuations(pub TaskTracker);
+
+/// A request extension the [inbox](crate::inbox) sets on a stored request it runs again after a
+/// crash: when the request first arrived. Adapters check time windows (Slack's five-minute
+/// signature window) against this time instead of now, so that a request verified on arrival
+/// still verifies when it is recovered. Only core sets it; nothing from the network can.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Redelivery {
+    /// When the request first arrived (the wall clock of the process that took it).
+    pub received: std::time::SystemTime,
+}
+
+impl Redelivery {
+    /// The arrival time as whole seconds since the Unix epoch.
+    #[must_use]
+    pub fn unix_seconds(&self) -> u64 {
+        self.received.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    }
+}

@@ -158,6 +158,7 @@ pub struct JobContext {
 struct ContextInner {
     name: String,
     started: SystemTime,
+    slot: Option<SystemTime>,
     store: SharedStore,
     extensions: Arc<Extensions>,
     on_error: ErrorHook,
@@ -167,6 +168,7 @@ impl JobContext {
     pub(crate) fn new(
         name: &str,
         started: SystemTime,
+        slot: Option<SystemTime>,
         store: SharedStore,
         extensions: Arc<Extensions>,
         on_error: ErrorHook,
@@ -175,6 +177,7 @@ impl JobContext {
             inner: Arc::new(ContextInner {
                 name: name.to_owned(),
                 started,
+                slot,
                 store,
                 extensions,
                 on_error,
@@ -192,6 +195,13 @@ impl JobContext {
     #[must_use]
     pub fn started(&self) -> SystemTime {
         self.inner.started
+    }
+
+    /// The scheduled time this run is for, when the local scheduler started it (one run per
+    /// slot across every process sharing the store); `None` for [`Bot::run_job`](crate::Bot::run_job).
+    #[must_use]
+    pub fn slot(&self) -> Option<SystemTime> {
+        self.inner.slot
     }
 
     /// The bot's store.

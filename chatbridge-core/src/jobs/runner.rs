@@ -4,13 +4,19 @@
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
 
 use futures_util::FutureExt;
 use tokio::task::JoinSet;
+use tracing::Instrument;
 
 use super::{Job, JobContext, JobError};
 use crate::{Bot, BotError, HandlerError};
+
+/// How long a claimed job slot is remembered at least (longer for long intervals).
+const SLOT_KEEP: Duration = Duration::from_secs(3600);
 
 impl Bot {
     /// Runs the job called `name` once, now, and waits for it: what the Lambda host does for a
@@ -34,18 +40,48 @@ impl Bot {
     ///
     /// No job has that name; the job failed or panicked.
     pub async fn run_job(&self, name: &str) -> Result<(), JobError> {
-        let Some(job) = self.jobs().iter().find(|j| j.name() == name) else {
+        let job = self.jobs().iter().find(|j| j.name() == name);
+        if job.is_none() && name == crate::inbox::SWEEP_JOB {
+            return self.sweep_job().await;
+        }
+        let Some(job) = job else {
             tracing::warn!(job = name, "no job of that name");
             return Err(JobError::Unknown { name: name.to_owned() });
         };
-        self.run(job).await
+        self.run(job, None).await
     }
 
-    async fn run(&self, job: &Job) -> Result<(), JobError> {
+    /// [`SWEEP_JOB`](crate::inbox::SWEEP_JOB): the inbox's recovery, as a job.
+    async fn sweep_job(&self) -> Result<(), JobError> {
+        let name = crate::inbox::SWEEP_JOB;
+        match self.recover().await {
+            Ok(recovered) => {
+                tracing::info!(job = name, ?recovered, "inbox swept");
+                Ok(())
+            }
+            Err(error) => {
+                let error = HandlerError::from(error);
+                Err(JobError::Failed { name: name.to_owned(), error })
+            }
+        }
+    }
+
+    async fn run(&self, job: &Job, slot: Option<SystemTime>) -> Result<(), JobError> {
+        let span = tracing::info_span!("job", job = job.name(), outcome = tracing::field::Empty);
+        self.run_in(job, slot, span.clone()).instrument(span).await
+    }
+
+    async fn run_in(
+        &self,
+        job: &Job,
+        slot: Option<SystemTime>,
+        span: tracing::Span,
+    ) -> Result<(), JobError> {
         let name = job.name();
         let cx = JobContext::new(
             name,
             SystemTime::now(),
+            slot,
             Arc::clone(self.store()),
             Arc::clone(self.job_extensions()),
             Arc::clone(self.error_hook()),
@@ -59,10 +95,14 @@ impl Bot {
         match result {
             Ok(()) => {
                 tracing::info!(job = name, "job finished");
+                span.record("outcome", "ok");
+                crate::counters::job_run(name, "ok");
                 Ok(())
             }
             Err(error) => {
                 tracing::warn!(job = name, %error, "job failed");
+                span.record("outcome", "failed");
+                crate::counters::job_run(name, "failed");
                 let report = BotError::Job { name: name.to_owned(), error };
                 (self.error_hook())(&report);
                 let BotError::Job { name, error } = report else {
@@ -74,12 +114,18 @@ impl Bot {
     }
 }
 
-/// Runs every job of `bot` on its schedule, in this process, until `stop` completes. The
-/// local server calls it for you; call it yourself when you serve the bot another way.
+/// Runs every job of `bot` on its schedule, in this process, until `stop` completes; and, when
+/// the bot has a durable [inbox](crate::inbox), sweeps it ([`Bot::recover`]) at once and every
+/// [`Inbox::sweep_every`](crate::inbox::Inbox::sweep_every). The local server calls it for
+/// you; call it yourself when you serve the bot another way.
 ///
 /// Each run is a task on [`Bot::tasks`], so a graceful shutdown that drains the bot waits for
-/// runs in progress; runs do not wait for each other (as on EventBridge). A `rate(…)` job first
-/// runs one interval after the start, a `cron(…)` job at its next matching minute (UTC).
+/// runs in progress; runs do not wait for each other (as on EventBridge). A `rate(…)` job runs
+/// at each multiple of its interval since the Unix epoch, a `cron(…)` job at each matching
+/// minute (UTC). Each scheduled time (slot) runs once across every process sharing the store:
+/// before a run, the process claims `job/{name}/{slot in Unix ms}` with
+/// [`put_if_absent`](crate::store::Store::put_if_absent), and only the winner runs. (Keep the
+/// machines' clocks in sync.) When the store cannot be reached, the job runs anyway.
 ///
 /// ```no_run
 /// use chatbridge_core::{Bot, jobs::run_schedules};
@@ -97,6 +143,7 @@ pub async fn run_schedules(bot: Bot, stop: impl Future<Output = ()> + Send) {
         tracing::info!(job = job.name(), schedule = %job.schedule(), "job scheduled");
         loops.spawn(schedule_loop(bot.clone(), job.clone()));
     }
+    loops.spawn(crate::inbox::sweep_loop(bot.clone()));
     stop.await;
     // The loops only sleep and start runs; runs in progress live on `bot.tasks()`.
     loops.abort_all();
@@ -104,23 +151,21 @@ pub async fn run_schedules(bot: Bot, stop: impl Future<Output = ()> + Send) {
 }
 
 async fn schedule_loop(bot: Bot, job: Job) {
-    if let Some(interval) = job.schedule().interval() {
-        let start = tokio::time::Instant::now() + interval;
-        let mut ticks = tokio::time::interval_at(start, interval);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
-            start_run(&bot, &job);
-        }
-    }
-    // `after` only moves forward, so a wake-up a little early never fires one minute twice.
+    let interval = job.schedule().interval();
+    // Missed slots (a suspended machine, a clock set forward) are skipped, not caught up.
+    let skip_after = interval.map_or(Duration::from_secs(60), |i| i.max(Duration::from_millis(1)));
+    // `after` only moves forward, so a wake-up a little early never fires one slot twice.
     let mut after = SystemTime::now();
     loop {
         let now = SystemTime::now();
-        if now.duration_since(after).unwrap_or(Duration::ZERO) > Duration::from_secs(60) {
-            after = now; // suspended, or the clock moved on: skip the missed runs
+        if now.duration_since(after).unwrap_or(Duration::ZERO) > skip_after {
+            after = now;
         }
-        let Some(next) = job.schedule().next_after(after) else {
+        let next = match interval {
+            Some(interval) => next_multiple(after, interval),
+            None => job.schedule().next_after(after),
+        };
+        let Some(next) = next else {
             tracing::info!(job = job.name(), "schedule never fires again");
             return;
         };
@@ -132,15 +177,56 @@ async fn schedule_loop(bot: Bot, job: Job) {
         }
         tokio::time::sleep(wait).await;
         after = next;
-        start_run(&bot, &job);
+        start_run(&bot, &job, next);
     }
 }
 
-fn start_run(bot: &Bot, job: &Job) {
+/// The first multiple of `interval` since the Unix epoch strictly after `after`.
+fn next_multiple(after: SystemTime, interval: Duration) -> Option<SystemTime> {
+    let since = after.duration_since(UNIX_EPOCH).ok()?.as_nanos();
+    let step = interval.as_nanos().max(1);
+    let next = (since / step + 1).checked_mul(step)?;
+    let secs = u64::try_from(next / 1_000_000_000).ok()?;
+    let nanos = u32::try_from(next % 1_000_000_000).ok()?;
+    UNIX_EPOCH.checked_add(Duration::new(secs, nanos))
+}
+
+/// Claims the slot in the store, then runs the job, unless another process claimed it first.
+fn start_run(bot: &Bot, job: &Job, slot: SystemTime) {
     let bot_for_run = bot.clone();
     let job = job.clone();
     bot.tasks().spawn(async move {
+        let name = job.name();
+        let millis = slot.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+        let key = format!("job/{name}/{millis}");
+        let keep = job.schedule().interval().map_or(SLOT_KEEP, |i| (i * 2).max(SLOT_KEEP));
+        let store = bot_for_run.store();
+        match store.put_if_absent(&key, Bytes::new(), Some(keep)).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::debug!(job = name, slot = %millis, "slot taken by another process");
+                crate::counters::job_run(name, "elsewhere");
+                return;
+            }
+            Err(error) => tracing::warn!(job = name, %error, "job slot not claimed; running"),
+        }
         // Failures are reported inside; nothing else to do with them here.
-        let _ = bot_for_run.run(&job).await;
+        let _ = bot_for_run.run(&job, Some(slot)).await;
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_slots_are_multiples_of_the_interval_since_the_epoch() {
+        let at = |ms: u64| UNIX_EPOCH + Duration::from_millis(ms);
+        let every = Duration::from_millis(250);
+        assert_eq!(next_multiple(at(1_000), every), Some(at(1_250)));
+        assert_eq!(next_multiple(at(1_001), every), Some(at(1_250)));
+        assert_eq!(next_multiple(at(1_249), every), Some(at(1_250)));
+        let minute = Duration::from_secs(60);
+        assert_eq!(next_multiple(at(1_700_000_010_000), minute), Some(at(1_700_000_040_000)));
+    }
 }

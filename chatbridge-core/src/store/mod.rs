@@ -112,6 +112,12 @@ pub trait Store: Send + Sync + 'static {
     ///
     /// The backend failed, or a matching value could not be read.
     async fn scan(&self, prefix: &str) -> Result<Vec<(String, Bytes)>, StoreError>;
+
+    /// Whether what is written survives the process (a file, a database): a bot turns its
+    /// durable [inbox](crate::inbox) on by default only then. Defaults to `false`.
+    fn is_durable(&self) -> bool {
+        false
+    }
 }
 
 /// The least string greater than every string that starts with `prefix`, or `None` when no

@@ -244,6 +244,10 @@ impl Store for SqliteStore {
         self.run(move |conn, _| conn.prepare_cached(DELETE)?.execute(params![key]).map(drop)).await
     }
 
+    fn is_durable(&self) -> bool {
+        self.path.as_ref().is_some_and(|p| p.as_os_str() != ":memory:")
+    }
+
     async fn scan(&self, prefix: &str) -> Result<Vec<(String, Bytes)>, StoreError> {
         let (from, end) = (prefix.to_owned(), super::prefix_end(prefix));
         let rows: Vec<(String, Vec<u8>)> = self

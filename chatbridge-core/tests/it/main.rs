@@ -7,13 +7,19 @@ mod bot;
 mod common;
 #[cfg(feature = "server")]
 mod connections;
+#[cfg(feature = "testing")]
+mod counters;
 mod deferral;
 mod endpoints;
 #[cfg(feature = "server")]
 mod hosts;
+#[cfg(feature = "testing")]
+mod inbox;
 #[cfg(any(feature = "lambda", feature = "server"))]
 #[cfg_attr(not(all(feature = "lambda", feature = "server")), allow(unused))]
 mod jobs;
+#[cfg(feature = "testing")]
+mod jobs_shared;
 #[cfg(feature = "lambda")]
 mod lambda;
 #[cfg(feature = "lambda")]
@@ -25,11 +31,15 @@ mod secrets;
 #[cfg(all(feature = "dynamodb", feature = "testing"))]
 mod store_dynamodb;
 #[cfg(all(feature = "dynamodb", feature = "testing"))]
+mod store_dynamodb_inbox;
+#[cfg(all(feature = "dynamodb", feature = "testing"))]
 mod store_dynamodb_retry;
 #[cfg(feature = "testing")]
 mod store_memory;
 #[cfg(all(feature = "postgres", feature = "testing"))]
 mod store_postgres;
+#[cfg(all(feature = "postgres", feature = "testing", feature = "sqlite"))]
+mod store_postgres_inbox;
 #[cfg(all(feature = "postgres", feature = "testing"))]
 mod store_postgres_tls;
 #[cfg(all(feature = "sqlite", feature = "testing"))]

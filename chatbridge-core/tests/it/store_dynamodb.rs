@@ -19,7 +19,7 @@ use chatbridge_core::{Secret, StoreError};
 
 /// A client for the local server with fake credentials, as any test of a real deployment
 /// would configure one.
-fn client(endpoint: &str) -> aws_sdk_dynamodb::Client {
+pub(crate) fn client(endpoint: &str) -> aws_sdk_dynamodb::Client {
     let config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .endpoint_url(endpoint)
@@ -30,7 +30,7 @@ fn client(endpoint: &str) -> aws_sdk_dynamodb::Client {
 }
 
 /// A table name no other test or run uses.
-fn table_name(test: &str) -> String {
+pub(crate) fn table_name(test: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
     let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     format!("chatbridge-{test}-{secs}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
@@ -38,7 +38,7 @@ fn table_name(test: &str) -> String {
 
 /// A manual clock at the real time: the server's own TTL sweep (if it has one) then never
 /// deletes an entry the suite expects to be live.
-fn clock_now() -> ManualClock {
+pub(crate) fn clock_now() -> ManualClock {
     ManualClock::at_unix(SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()))
 }
 

@@ -304,3 +304,36 @@ async fn a_character_only_reaction_makes_no_call() {
     let calls = h.quiet().await;
     assert!(calls.is_empty(), "{calls:?}");
 }
+
+/// `already_reacted` means the reaction is there (a rerun after a crash repeated it): delivered,
+/// not a failure. Another refusal still reaches the error hook.
+#[tokio::test]
+async fn already_reacted_counts_as_delivered() {
+    for (answer, failures) in [("already_reacted", 0), ("channel_not_found", 1)] {
+        let api = FakeApi::start().await;
+        let body = format!(r#"{{"ok":false,"error":"{answer}"}}"#);
+        api.respond("POST", "/api/reactions.add", FakeResponse::json(200, body));
+        let adapter = builder()
+            .bot_token(Secret::new(TOKEN))
+            .api_url(format!("{}/api/", api.url()))
+            .build()
+            .unwrap();
+        let errors = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = std::sync::Arc::clone(&errors);
+        let bot = Bot::builder()
+            .mount(PATH, adapter)
+            .handler(router())
+            .on_error(move |e| seen.lock().unwrap().push(e.to_string()))
+            .build();
+        let response = bot.handle(signed(JSON, fixture("message_channel.json"))).await;
+        assert_eq!(response.status(), 200);
+        assert!(bot.drain(Duration::from_secs(5)).await);
+        assert_eq!(only(&api.requests(), "/api/reactions.add").len(), 1);
+        assert_eq!(
+            errors.lock().unwrap().len(),
+            failures,
+            "{answer}: {:?}",
+            errors.lock().unwrap()
+        );
+    }
+}

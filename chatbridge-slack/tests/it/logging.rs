@@ -40,7 +40,7 @@ async fn nothing_secret_or_private_reaches_the_logs() {
     api.respond(
         "POST",
         "/api/reactions.add",
-        FakeResponse::json(200, r#"{"ok":false,"error":"already_reacted"}"#),
+        FakeResponse::json(200, r#"{"ok":false,"error":"invalid_name"}"#),
     );
     let hook = format!("/hooks/{CAPABILITY}");
     api.respond("POST", &hook, FakeResponse::json(404, r#"{"ok":false,"error":"expired_url"}"#));
@@ -82,7 +82,7 @@ async fn nothing_secret_or_private_reaches_the_logs() {
     let errors = errors.lock().unwrap().clone();
     assert!(logs.contains("slack"), "the adapter logged: {logs}");
     assert!(errors.contains("expired_url"), "the follow-up failure was reported: {errors}");
-    assert!(errors.contains("already_reacted"), "the reaction failure was reported: {errors}");
+    assert!(errors.contains("invalid_name"), "the reaction failure was reported: {errors}");
     let expected =
         chatbridge_slack::verify::sign(&Secret::new(SECRET), NOW, &fixture("message_channel.json"));
     for (what, needle) in [

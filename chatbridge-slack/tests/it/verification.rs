@@ -142,3 +142,27 @@ async fn ssl_check_smuggling_is_verified_and_refused() {
     }
     seen.none().await;
 }
+
+/// A request the inbox runs again after a crash carries its arrival time: the five-minute
+/// window is checked against that, not now; nothing from the network can set it.
+#[tokio::test]
+async fn a_redelivered_request_is_verified_as_of_its_arrival() {
+    use chatbridge_core::host::Redelivery;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    let (bot, mut seen) = bot(None);
+    let an_hour_ago = NOW - 3600;
+    let request = || signed_at(JSON, fixture("message_channel.json"), an_hour_ago);
+    assert_eq!(bot.handle(request()).await.status(), StatusCode::UNAUTHORIZED);
+
+    let mut stale = request();
+    let now = UNIX_EPOCH + Duration::from_secs(NOW);
+    stale.extensions_mut().insert(Redelivery { received: now });
+    assert_eq!(bot.handle(stale).await.status(), StatusCode::UNAUTHORIZED, "still an hour old");
+
+    let mut redelivered = request();
+    let arrived = UNIX_EPOCH + Duration::from_secs(an_hour_ago + 1);
+    redelivered.extensions_mut().insert(Redelivery { received: arrived });
+    assert_eq!(bot.handle(redelivered).await.status(), StatusCode::OK);
+    assert_eq!(seen.next().await.kind, MessageKind::Message);
+}

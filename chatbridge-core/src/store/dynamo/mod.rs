@@ -261,6 +261,10 @@ impl Store for DynamoStore {
         Ok(())
     }
 
+    fn is_durable(&self) -> bool {
+        true
+    }
+
     async fn scan(&self, prefix: &str) -> Result<Vec<(String, Bytes)>, StoreError> {
         self.scan_prefix(prefix).await
     }

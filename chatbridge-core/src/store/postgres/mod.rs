@@ -253,6 +253,10 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    fn is_durable(&self) -> bool {
+        true
+    }
+
     async fn scan(&self, prefix: &str) -> Result<Vec<(String, Bytes)>, StoreError> {
         let client = self.pool.get().await.map_err(backend)?;
         let now = self.now();

@@ -1,0 +1,178 @@
+//! emojibot as two processes on one SQLite store, as two instances behind a load balancer: a
+//! Slack event sent to one and its retry to the other at the same time gets one reaction; an
+//! event whose first process is killed right after acknowledging it still gets exactly one,
+//! from the other. Counted at the fake platform API.
+
+mod support;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use chatbridge_slack::testing::{TestSigner as SlackSigner, payload as slack_payload};
+use support::{SLACK_SECRET, Setup, kill, stop};
+
+/// A channel message emojibot reacts to, with an `event_id` no other run uses (the store
+/// remembers event ids for an hour).
+fn event() -> Vec<u8> {
+    let body = slack_payload::message("C0SHARED", "I love pizza", false);
+    let mut json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+    json["event_id"] = format!("Ev{nanos}").into();
+    serde_json::to_vec(&json).unwrap()
+}
+
+/// The event as Slack delivers it: the first time, or as retry `retry`.
+fn delivery(body: &[u8], retry: Option<u32>) -> http::Request<Bytes> {
+    let signer = SlackSigner::new(SLACK_SECRET);
+    let mut request = signer.request("/slack/events", slack_payload::JSON, body.to_vec());
+    if let Some(n) = retry {
+        let headers = request.headers_mut();
+        headers.insert("x-slack-retry-num", n.into());
+        headers.insert("x-slack-retry-reason", http::HeaderValue::from_static("http_timeout"));
+    }
+    request
+}
+
+async fn post(url: &str, request: http::Request<Bytes>) -> u16 {
+    let (parts, body) = request.into_parts();
+    let response = reqwest::Client::new()
+        .post(format!("{url}{}", parts.uri.path()))
+        .headers(parts.headers)
+        .body(body)
+        .send()
+        .await
+        .expect("the bot answers");
+    response.status().as_u16()
+}
+
+/// The `reactions.add` calls, as (channel, timestamp, name).
+fn reaction_calls(setup: &Setup) -> Vec<(String, String, String)> {
+    let calls = setup.api.requests();
+    let reactions = calls.iter().filter(|c| c.path.ends_with("reactions.add"));
+    let field = |json: &serde_json::Value, name: &str| json[name].as_str().unwrap_or("").to_owned();
+    reactions
+        .map(|c| c.json())
+        .map(|j| (field(&j, "channel"), field(&j, "timestamp"), field(&j, "name")))
+        .collect()
+}
+
+/// The reactions on the messages: Slack keeps one per message and name (a repeated
+/// `reactions.add` is answered `already_reacted`), so this counts distinct ones.
+fn reactions(setup: &Setup) -> usize {
+    let mut distinct = reaction_calls(setup);
+    distinct.sort();
+    distinct.dedup();
+    distinct.len()
+}
+
+async fn wait_for_a_reaction(setup: &Setup) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(40);
+    while reactions(setup) == 0 {
+        assert!(tokio::time::Instant::now() < deadline, "no reaction came");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_and_its_retry_at_two_processes_at_once_get_one_reaction() {
+    let setup = Setup::new(None).await;
+    let (a, b) = (setup.start("emojibot", 1).await, setup.start("emojibot", 2).await);
+    let body = event();
+    let (first, retry) =
+        tokio::join!(post(&a.url, delivery(&body, None)), post(&b.url, delivery(&body, Some(1))));
+    assert_eq!((first, retry), (200, 200));
+    wait_for_a_reaction(&setup).await;
+    // Stopped gracefully, both deliver whatever they still had; after that nothing can come.
+    stop(a);
+    stop(b);
+    assert_eq!(reactions(&setup), 1, "{}\n{}", setup.log(1), setup.log(2));
+    assert_eq!(reaction_calls(&setup).len(), 1, "the retry was not handled at all");
+    let call = setup.api.requests().into_iter().find(|c| c.path.ends_with("reactions.add"));
+    assert_eq!(call.map(|c| c.json()["name"].clone()), Some("pizza".into()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_whose_process_is_killed_after_acknowledging_gets_one_reaction_from_the_other() {
+    let setup = Setup::new(None).await;
+    let (a, b) = (setup.start("emojibot", 1).await, setup.start("emojibot", 2).await);
+    assert_eq!(post(&a.url, delivery(&event(), None)).await, 200);
+    kill(a);
+    // Either the first process reacted before it died and the journal has it, or the other
+    // process recovers the event once its lease expires and reacts; when the kill came while
+    // the first `reactions.add` was in flight, the rerun repeats it and Slack answers
+    // `already_reacted`: still one reaction.
+    wait_for_a_reaction(&setup).await;
+    setup.wait_for_empty_inbox("slack").await;
+    stop(b);
+    assert_eq!(reactions(&setup), 1, "{}\n{}", setup.log(1), setup.log(2));
+}
+
+/// A stream of events over three processes; at a random event, the process that just
+/// acknowledged it is killed (and started again later): every event gets exactly one reaction. A delivery that fails
+/// because its process died is retried at the next one, as Slack retries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_instance_killed_during_a_stream_of_events_leaves_exactly_one_reaction_per_event() {
+    use rand::Rng;
+
+    const EVENTS: usize = 24;
+    let setup = Setup::new(None).await;
+    let mut bots = vec![
+        Some(setup.start("emojibot", 1).await),
+        Some(setup.start("emojibot", 2).await),
+        Some(setup.start("emojibot", 3).await),
+    ];
+    let mut rng = rand::rng();
+    let kill_after = rng.random_range(2..EVENTS - 2);
+    println!("killing the instance that acknowledges event {kill_after}");
+    let mut victim = None;
+    let mut timestamps = Vec::new();
+    for n in 0..EVENTS {
+        let body = event();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        timestamps.push(json["event"]["ts"].as_str().unwrap().to_owned());
+        let mut acknowledged_by = None;
+        for attempt in 0..3 {
+            let Some(bot) = &bots[(n + attempt) % 3] else { continue };
+            let retry = (attempt > 0).then_some(u32::try_from(attempt).unwrap());
+            if try_post(&bot.url, delivery(&body, retry)).await == Some(200) {
+                acknowledged_by = Some((n + attempt) % 3);
+                break;
+            }
+        }
+        let acknowledged_by = acknowledged_by.expect("some instance acknowledged the event");
+        if n == kill_after {
+            kill(bots[acknowledged_by].take().expect("alive"));
+            victim = Some(acknowledged_by);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bots[victim.expect("one was killed")] = Some(setup.start("emojibot", 4).await);
+    setup.wait_for_empty_inbox("slack").await;
+    for bot in bots.into_iter().flatten() {
+        stop(bot);
+    }
+    let calls = reaction_calls(&setup);
+    let mut reacted = calls.clone();
+    reacted.sort();
+    reacted.dedup();
+    for ts in &timestamps {
+        let count = reacted.iter().filter(|(_, t, _)| t == ts).count();
+        assert_eq!(count, 1, "message {ts}: {count} reactions (kill after {kill_after})");
+    }
+    assert_eq!(reacted.len(), EVENTS);
+    // Only a call in flight at the kill may have gone out twice.
+    assert!(calls.len() <= EVENTS + 1, "{} calls for {EVENTS} events", calls.len());
+}
+
+/// Like [`post`], but a connection refused or reset (a dead process) is `None`.
+async fn try_post(url: &str, request: http::Request<Bytes>) -> Option<u16> {
+    let (parts, body) = request.into_parts();
+    let response = reqwest::Client::new()
+        .post(format!("{url}{}", parts.uri.path()))
+        .headers(parts.headers)
+        .body(body)
+        .send()
+        .await
+        .ok()?;
+    Some(response.status().as_u16())
+}
