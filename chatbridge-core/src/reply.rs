@@ -4,6 +4,8 @@ use std::fmt;
 
 use http::Extensions;
 
+use crate::{Card, CardError};
+
 /// Who sees a reply.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 #[non_exhaustive]
@@ -47,6 +49,8 @@ pub struct Reply {
     pub in_thread: bool,
     /// Whether to replace the message the interaction came from (buttons, menus).
     pub replace_original: bool,
+    /// A card with buttons and menus, checked by [`with_card`](Self::with_card).
+    pub card: Option<Card>,
     /// Platform-only parts, set through the adapters' extension traits.
     pub extensions: Extensions,
 }
@@ -103,6 +107,18 @@ impl Reply {
         self
     }
 
+    /// Attaches a card, once it is checked against what every platform takes
+    /// ([`Card::validate`]).
+    ///
+    /// # Errors
+    ///
+    /// The card is past a limit: an over-long label, too many buttons, a repeated id.
+    pub fn with_card(mut self, card: Card) -> Result<Self, CardError> {
+        card.validate()?;
+        self.card = Some(card);
+        Ok(self)
+    }
+
     /// Adds a platform-only part; adapters' extension traits wrap this.
     pub fn with_extension<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
         self.extensions.insert(value);
@@ -112,7 +128,10 @@ impl Reply {
     /// Whether the reply carries nothing at all to send.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.text.is_none() && self.reaction.is_none() && self.extensions.is_empty()
+        self.text.is_none()
+            && self.reaction.is_none()
+            && self.card.is_none()
+            && self.extensions.is_empty()
     }
 
     /// Splits off the reaction, which always goes out through the platform's API rather than
@@ -131,6 +150,7 @@ impl fmt::Debug for Reply {
             .field("reaction", &self.reaction)
             .field("in_thread", &self.in_thread)
             .field("replace_original", &self.replace_original)
+            .field("card", &self.card.is_some())
             .finish_non_exhaustive()
     }
 }
