@@ -372,12 +372,14 @@ mod tests {
     use super::*;
 
     fn buttons(n: usize) -> Card {
-        (0..n).fold(Card::new(), |card, i| card.button(Button::new(format!("B{i}"), format!("b{i}"))))
+        (0..n)
+            .fold(Card::new(), |card, i| card.button(Button::new(format!("B{i}"), format!("b{i}"))))
     }
 
     #[test]
     fn rows_hold_five_buttons_and_a_menu_alone() {
-        let card = buttons(7).select(Select::new("s").option("a", "a")).button(Button::new("x", "x"));
+        let card =
+            buttons(7).select(Select::new("s").option("a", "a")).button(Button::new("x", "x"));
         let sizes: Vec<usize> = card.rows().iter().map(|r| r.len()).collect();
         assert_eq!(sizes, [5, 2, 1, 1]);
         assert!(card.validate().is_ok());

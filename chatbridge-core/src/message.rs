@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use http::Extensions;
 
-use crate::action::{Action, Captures};
 use crate::Platform;
+use crate::action::{Action, Captures};
 use crate::ids::{ConversationId, MessageId, Text, ThreadId, UserId, WorkspaceId};
 
 /// What kind of thing happened. Routers dispatch on it.

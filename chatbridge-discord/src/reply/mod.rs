@@ -1,7 +1,9 @@
 //! [`DiscordReplyExt`]: the Discord-only parts of a [`Reply`], kept in its extensions, and
-//! replies as the interaction responses and message bodies Discord takes ([`response`]).
+//! replies as the interaction responses and message bodies Discord takes ([`response`]); a
+//! portable card as an embed and action rows ([`card`]).
 
 mod body;
+mod card;
 mod response;
 
 use chatbridge_core::Reply;
