@@ -10,6 +10,7 @@ pub mod commands;
 pub mod digest;
 pub mod emoji;
 pub mod simulate;
+pub mod tally;
 
 /// The workspace README's code, compiled as a doctest so that it stays true.
 #[doc = include_str!("../../README.md")]

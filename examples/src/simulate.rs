@@ -72,6 +72,7 @@ pub fn profile(bot: &str) -> Profile {
             discord_message_command: Some(crate::bots::emojibot::EMOJIFY),
             lex_intent: "Emojify",
         },
+        "poll" => Profile { discord_message_command: None, lex_intent: "Poll" },
         _ => Profile { discord_message_command: None, lex_intent: "HelloThere" },
     }
 }
@@ -118,6 +119,20 @@ impl Session {
     ///
     /// The bot could not be built from the simulated configuration.
     pub async fn start(name: &'static str, router: Router) -> Result<Self, BoxError> {
+        Self::start_with_store(name, router, ":memory:").await
+    }
+
+    /// As [`start`](Self::start), with the store `CHATBRIDGE_STORE` would name (a SQLite
+    /// file's path, say, to share counts between two bots or across a restart).
+    ///
+    /// # Errors
+    ///
+    /// The bot could not be built from the simulated configuration.
+    pub async fn start_with_store(
+        name: &'static str,
+        router: Router,
+        store: &str,
+    ) -> Result<Self, BoxError> {
         // Development credentials, new for every run.
         let (seed, slack_secret) = {
             let mut rng = rand::rng();
@@ -133,7 +148,7 @@ impl Session {
         let api = chatbridge_core::testing::FakeApi::start().await;
         let url = api.url();
         let vars: HashMap<&str, String> = HashMap::from([
-            ("CHATBRIDGE_STORE", ":memory:".to_owned()),
+            ("CHATBRIDGE_STORE", store.to_owned()),
             ("SLACK_SIGNING_SECRET", slack_secret),
             ("SLACK_BOT_TOKEN", "xoxb-simulated-token".to_owned()),
             ("SLACK_API_URL", format!("{url}/api/")),
@@ -182,6 +197,54 @@ impl Session {
         };
         println!();
         println!("→ {label}");
+        let before = self.sim.api().requests().len();
+        let exchange = self.sim.send(request).await;
+        println!(
+            "← {} in {:.1} ms{}",
+            exchange.status.as_u16(),
+            exchange.elapsed.as_secs_f64() * 1000.0,
+            describe_response(platform, &exchange)
+        );
+        self.print_calls(before, Duration::from_millis(300)).await;
+        Ok(exchange)
+    }
+
+    /// Presses the button `action_id` (showing `label`) as the user `user` would, on a message
+    /// the bot posted; prints the exchange and returns it.
+    ///
+    /// # Errors
+    ///
+    /// A platform without buttons that send actions (Lex's send their value as text).
+    pub async fn press(
+        &self,
+        platform: Platform,
+        action_id: &str,
+        label: &str,
+        user: &str,
+    ) -> Result<Exchange, BoxError> {
+        let request = match platform {
+            Platform::Slack => {
+                let url = format!("{}/hooks/response-url/press", self.sim.api().url());
+                let body = slack_payload::block_actions(
+                    action_id,
+                    label,
+                    user,
+                    SLACK_CHANNEL,
+                    "1700000000.000100",
+                    &url,
+                );
+                self.slack.request(SLACK_PATH, slack_payload::FORM, body)
+            }
+            Platform::Discord => {
+                let body = discord_payload::button_by(DISCORD_APPLICATION_ID, action_id, user);
+                self.discord.request(DISCORD_PATH, body)
+            }
+            Platform::Lex => {
+                return Err("a Lex button sends its value as what the user says: use say".into());
+            }
+        };
+        println!();
+        println!("→ {user} presses {label:?} ({action_id}) on {platform:?}");
         let before = self.sim.api().requests().len();
         let exchange = self.sim.send(request).await;
         println!(
@@ -247,6 +310,9 @@ impl Session {
                 "reaction {}",
                 percent_decode(call.path.rsplit('/').nth(1).unwrap_or_default())
             ),
+            _ if call.path.starts_with("/hooks/") && body["replace_original"] == true => {
+                format!("updates the message: {}", buttons(&body["blocks"]))
+            }
             _ if call.path.starts_with("/hooks/") => format!("follow-up {:?}", text(&body["text"])),
             _ if call.path.starts_with("/api/v10/webhooks/") => {
                 format!("follow-up {:?}", text(&body["content"]))
@@ -341,11 +407,18 @@ fn describe_response(platform: Platform, exchange: &Exchange) -> String {
         Platform::Slack if exchange.body.is_empty() => {
             "  (acknowledged; replies follow through the API)".to_owned()
         }
+        Platform::Slack if json["blocks"].is_array() => {
+            format!("  — replies {:?} {}", text(&json["text"]), buttons(&json["blocks"]))
+        }
         Platform::Slack => format!("  — replies {:?}", text(&json["text"])),
         Platform::Discord => match json["type"].as_u64() {
-            Some(4) => format!("  — replies {:?}", text(&json["data"]["content"])),
+            Some(4) => {
+                let rows = buttons(&json["data"]["components"]);
+                format!("  — replies {:?} {rows}", text(&json["data"]["content"]))
+            }
             Some(5) => "  — deferred (type 5): the reply follows".to_owned(),
             Some(6) => "  — acknowledged (type 6)".to_owned(),
+            Some(7) => format!("  — updates the message: {}", buttons(&json["data"]["components"])),
             Some(kind) => format!("  — response type {kind}"),
             None => format!("  — {}", exchange.text()),
         },
@@ -355,6 +428,22 @@ fn describe_response(platform: Platform, exchange: &Exchange) -> String {
             format!("  — {action}: {message:?}")
         }
     }
+}
+
+/// The labels of the buttons in Slack blocks or Discord action rows: `[Pizza · 1] [Tacos · 0]`.
+fn buttons(value: &Value) -> String {
+    let mut labels = Vec::new();
+    for row in value.as_array().into_iter().flatten() {
+        for element in
+            row["elements"].as_array().or(row["components"].as_array()).into_iter().flatten()
+        {
+            let label = element["text"]["text"].as_str().or(element["label"].as_str());
+            if let Some(label) = label {
+                labels.push(format!("[{label}]"));
+            }
+        }
+    }
+    labels.join(" ")
 }
 
 fn text(value: &Value) -> String {
