@@ -49,8 +49,9 @@ pub struct Reply {
     pub in_thread: bool,
     /// Whether to replace the message the interaction came from (buttons, menus).
     pub replace_original: bool,
-    /// A card with buttons and menus, checked by [`with_card`](Self::with_card).
-    pub card: Option<Card>,
+    /// A card with buttons and menus, checked by [`with_card`](Self::with_card) (boxed: most
+    /// replies have none).
+    pub card: Option<Box<Card>>,
     /// Platform-only parts, set through the adapters' extension traits.
     pub extensions: Extensions,
 }
@@ -115,7 +116,7 @@ impl Reply {
     /// The card is past a limit: an over-long label, too many buttons, a repeated id.
     pub fn with_card(mut self, card: Card) -> Result<Self, CardError> {
         card.validate()?;
-        self.card = Some(card);
+        self.card = Some(Box::new(card));
         Ok(self)
     }
 

@@ -55,7 +55,7 @@ impl MessageBody {
     #[must_use]
     pub fn from_reply(reply: &Reply) -> Self {
         let parts = reply.extensions.get::<DiscordParts>();
-        let card = reply.card.as_ref();
+        let card = reply.card.as_deref();
         let mut embeds: Vec<Embed> = card.and_then(super::card::embed).into_iter().collect();
         let mut components = card.map(super::card::rows).unwrap_or_default();
         if let Some(parts) = parts {
