@@ -12,6 +12,7 @@ pub mod config;
 mod context;
 pub mod endpoint;
 mod error;
+pub mod form;
 mod handler;
 pub mod host;
 mod id_pattern;
@@ -35,6 +36,7 @@ pub use context::Context;
 pub use error::{
     AdapterError, BotError, BoxError, ConfigError, DeliveryError, HandlerError, StoreError,
 };
+pub use form::{FieldKind, Form, FormField};
 pub use handler::{Handler, HandlerFn, HandlerOutput, handler_fn};
 pub use id_pattern::IdPattern;
 pub use ids::{ConversationId, MessageId, Text, ThreadId, UserId, WorkspaceId};

@@ -4,7 +4,7 @@ use std::fmt;
 
 use http::Extensions;
 
-use crate::{Card, CardError};
+use crate::{Card, CardError, Form};
 
 /// Who sees a reply.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
@@ -52,6 +52,11 @@ pub struct Reply {
     /// A card with buttons and menus, checked by [`with_card`](Self::with_card) (boxed: most
     /// replies have none).
     pub card: Option<Box<Card>>,
+    /// A form to open instead of a message, checked by [`with_form`](Self::with_form).
+    pub form: Option<Box<Form>>,
+    /// Errors to show on a submitted form's fields, by field name: the form stays open
+    /// (Slack), or the user is told privately (Discord).
+    pub form_errors: Vec<(String, String)>,
     /// Platform-only parts, set through the adapters' extension traits.
     pub extensions: Extensions,
 }
@@ -120,6 +125,24 @@ impl Reply {
         Ok(self)
     }
 
+    /// Opens a form (a Slack modal, a Discord modal), once it is checked against what every
+    /// platform takes ([`Form::validate`]). Lex has no forms: there, such a reply is refused.
+    ///
+    /// # Errors
+    ///
+    /// The form is past a limit: a long title, too many fields, a repeated name.
+    pub fn with_form(mut self, form: Form) -> Result<Self, CardError> {
+        form.validate()?;
+        self.form = Some(Box::new(form));
+        Ok(self)
+    }
+
+    /// Answers a submitted form with an error on one of its fields (call again for more).
+    pub fn form_error(mut self, field: impl Into<String>, message: impl Into<String>) -> Self {
+        self.form_errors.push((field.into(), message.into()));
+        self
+    }
+
     /// Adds a platform-only part; adapters' extension traits wrap this.
     pub fn with_extension<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
         self.extensions.insert(value);
@@ -132,6 +155,8 @@ impl Reply {
         self.text.is_none()
             && self.reaction.is_none()
             && self.card.is_none()
+            && self.form.is_none()
+            && self.form_errors.is_empty()
             && self.extensions.is_empty()
     }
 
@@ -152,6 +177,8 @@ impl fmt::Debug for Reply {
             .field("in_thread", &self.in_thread)
             .field("replace_original", &self.replace_original)
             .field("card", &self.card.is_some())
+            .field("form", &self.form.as_ref().map(|f| &f.id))
+            .field("form_errors", &self.form_errors.len())
             .finish_non_exhaustive()
     }
 }

@@ -4,6 +4,7 @@
 
 mod body;
 mod card;
+mod form;
 mod response;
 
 use chatbridge_core::Reply;
@@ -16,6 +17,8 @@ use crate::{Component, Embed};
 pub(crate) use body::EPHEMERAL;
 #[cfg(feature = "client")]
 pub use body::MessageBody;
+#[cfg(feature = "client")]
+pub(crate) use form::errors_text;
 #[cfg(feature = "client")]
 pub(crate) use response::is_deferred_message;
 pub(crate) use response::{acknowledge, pong, render};

@@ -52,6 +52,11 @@ impl Plan {
             if let Some(text) = reply.text.take().or(reaction) {
                 plan.messages.push(LexMessage::PlainText(text));
             }
+            if reply.form.is_some() {
+                plan.refused = plan.refused.or(Some(
+                    "Lex has no forms: elicit the values as slots instead (LexAction::elicit_slot)",
+                ));
+            }
             if let Some(card) = reply.card.take() {
                 match super::card::to_lex(&card) {
                     Ok(card) => plan.messages.push(LexMessage::Card(card)),

@@ -162,6 +162,34 @@ impl SlackClient {
         self.call("views.open", &json!({"trigger_id": trigger_id, "view": view})).await
     }
 
+    /// `views.push`: puts a view on top of a modal's stack, for a `trigger_id`.
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call).
+    pub async fn views_push(&self, trigger_id: &str, view: &Value) -> Result<Value, ApiError> {
+        self.call("views.push", &json!({"trigger_id": trigger_id, "view": view})).await
+    }
+
+    /// `views.update`: replaces an open view, by its id.
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call).
+    pub async fn views_update(&self, view_id: &str, view: &Value) -> Result<Value, ApiError> {
+        self.call("views.update", &json!({"view_id": view_id, "view": view})).await
+    }
+
+    /// `views.publish`: sets a user's App Home tab (a view of `"type": "home"`; see
+    /// [`home_view`](crate::home_view)).
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call).
+    pub async fn views_publish(&self, user_id: &str, view: &Value) -> Result<Value, ApiError> {
+        self.call("views.publish", &json!({"user_id": user_id, "view": view})).await
+    }
+
     /// `auth.test`: who the token belongs to.
     ///
     /// # Errors

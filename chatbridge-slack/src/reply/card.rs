@@ -19,6 +19,20 @@ pub(crate) fn reply_blocks(reply: &Reply) -> Option<Cow<'_, Value>> {
     Some(Cow::Owned(Value::Array(blocks)))
 }
 
+/// An App Home tab showing a card, for [`SlackClient::views_publish`](crate::SlackClient::views_publish).
+///
+/// ```
+/// use chatbridge_core::{Button, Card};
+///
+/// let home = chatbridge_slack::home_view(&Card::new().title("Welcome").button(Button::new("Start", "start")));
+/// assert_eq!(home["type"], "home");
+/// assert_eq!(home["blocks"][1]["elements"][0]["action_id"], "start");
+/// ```
+#[must_use]
+pub fn home_view(card: &Card) -> Value {
+    json!({"type": "home", "blocks": blocks(card)})
+}
+
 /// The card's blocks.
 pub(crate) fn blocks(card: &Card) -> Vec<Value> {
     let mut blocks = Vec::new();

@@ -1,7 +1,9 @@
 //! Slack-only reply parts ([`SlackReplyExt`]) and the JSON bodies replies become; a portable
-//! card becomes Block Kit ([`card`]).
+//! card becomes Block Kit ([`card`]), a portable form a modal view ([`form`]).
 
 mod card;
+pub use card::home_view;
+pub(crate) mod form;
 
 use std::borrow::Cow;
 
