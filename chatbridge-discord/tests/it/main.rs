@@ -13,6 +13,7 @@ mod end_to_end;
 #[cfg(feature = "client")]
 mod faults;
 mod interactions;
+mod interactive;
 mod properties;
 mod replays;
 mod responses;
