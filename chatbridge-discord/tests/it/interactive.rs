@@ -38,7 +38,7 @@ fn router() -> Router {
         .options("menu:{option}", |_cx: Context, msg: Message| async move {
             let option = msg.param("option").unwrap_or_default().to_owned();
             let typed = msg.action.and_then(|a| a.value().map(str::to_owned)).unwrap_or_default();
-            Reply::new().choices([Choice::new(format!("{option}: {typed}"), typed.clone())])
+            Reply::new().choices([Choice::new(format!("{option}: {typed}"), typed)])
         })
 }
 
