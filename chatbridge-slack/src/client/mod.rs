@@ -127,6 +127,35 @@ impl SlackClient {
         self.call("chat.postMessage", body).await
     }
 
+    /// `chat.update`: edits the bot's message at `ts` in `channel` (`body`: `text`,
+    /// `blocks`, …).
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call).
+    pub async fn chat_update(
+        &self,
+        channel: &str,
+        ts: &str,
+        body: &Value,
+    ) -> Result<Value, ApiError> {
+        let mut body = body.clone();
+        if let Value::Object(fields) = &mut body {
+            fields.insert("channel".into(), json!(channel));
+            fields.insert("ts".into(), json!(ts));
+        }
+        self.call("chat.update", &body).await
+    }
+
+    /// `chat.delete`: deletes the bot's message at `ts` in `channel`.
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call).
+    pub async fn chat_delete(&self, channel: &str, ts: &str) -> Result<Value, ApiError> {
+        self.call("chat.delete", &json!({"channel": channel, "ts": ts})).await
+    }
+
     /// `chat.postEphemeral`: posts a message only `user` sees.
     ///
     /// # Errors
