@@ -36,6 +36,7 @@ pub(crate) fn rows(card: &Card) -> Vec<Component> {
         .collect()
 }
 
+/// An element's component; `None` only for an element kind newer than this crate.
 fn element(element: &CardElement) -> Option<Component> {
     match element {
         CardElement::Button(b) => Some(button(b)),

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use chatbridge_core::testing::{FakeApi, Recorded};
 use chatbridge_core::{
     Bot, Button, Card, Context, Form, FormField, HandlerError, Message, MessageKind, Reply, Router,
-    Secret,
+    Secret, Visibility,
 };
 use chatbridge_slack::{SlackContextExt, home_view};
 use serde_json::{Value, json};
@@ -26,6 +26,11 @@ fn router() -> Router {
         })
         .command("hello-there", |_cx: Context, _msg: Message| async {
             Reply::new().with_form(order_form())
+        })
+        .command("deferred", |cx: Context, _msg: Message| async move {
+            cx.defer(Visibility::Default);
+            cx.reply(Reply::new().with_form(order_form())?).await?;
+            Ok::<_, HandlerError>(())
         })
         .submission("{form}", |_cx: Context, msg: Message| async move {
             let form = msg.param("form").unwrap_or_default().to_owned();
@@ -88,6 +93,20 @@ async fn a_slash_command_opens_a_form_beside_its_acknowledgement() {
     let opened = call(&api, "/api/views.open").await.json();
     assert_eq!(opened["trigger_id"], "13345224609.738474920.8088930838d88f008e0");
     assert_eq!(opened["view"]["title"]["text"], "New order");
+}
+
+#[tokio::test]
+async fn a_deferred_command_opens_its_form_as_a_tracked_follow_up() {
+    let api = FakeApi::start().await;
+    let bot = bot(&api).await;
+    let body = fixture_with_url("slash_command.txt", &format!("{}/hook", api.url()), true);
+    let body = String::from_utf8(body).unwrap().replace("%2Fhello-there", "%2Fdeferred");
+    let response = bot.handle(signed(FORM, body.into_bytes())).await;
+    assert_eq!(response.status(), 200);
+    assert!(bot.drain(Duration::from_secs(5)).await, "the follow-up is the bot's to wait for");
+    let opened = call(&api, "/api/views.open").await.json();
+    assert_eq!(opened["trigger_id"], "13345224609.738474920.8088930838d88f008e0");
+    assert_eq!(opened["view"]["callback_id"], "order");
 }
 
 #[tokio::test]
