@@ -1,5 +1,5 @@
-//! Both example bots, end to end on this machine, on every platform (and hello_there over Slack
-//! Socket Mode): the README's first command.
+//! The example bots, end to end on this machine, on every platform (and hello_there over
+//! Slack Socket Mode): the README's first command.
 //!
 //! ```sh
 //! cargo run --example demo
@@ -9,9 +9,20 @@
 
 use std::process::ExitCode;
 
-use chatbridge_examples::bots::{emojibot, hello_there};
+use chatbridge_examples::bots::{emojibot, hello_there, poll};
 use chatbridge_examples::simulate::{Platform, Session};
 use chatbridge_examples::socket_demo;
+
+/// The action ids of a posted poll's buttons: Slack blocks or Discord action rows.
+fn poll_buttons(json: &serde_json::Value) -> Vec<String> {
+    let rows = json["blocks"].as_array().or(json["data"]["components"].as_array());
+    rows.into_iter()
+        .flatten()
+        .flat_map(|row| row["elements"].as_array().or(row["components"].as_array()).cloned())
+        .flatten()
+        .filter_map(|e| e["action_id"].as_str().or(e["custom_id"].as_str()).map(str::to_owned))
+        .collect()
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -30,6 +41,18 @@ async fn main() -> ExitCode {
         hello.say(Platform::Lex, "Hello there").await?;
         hello.finish().await;
         println!();
+        let polls = Session::start("poll", poll::router()).await?;
+        for platform in [Platform::Slack, Platform::Discord] {
+            let posted = polls.say(platform, "/poll Lunch? | Pizza | Tacos | Salad").await?;
+            let ids = poll_buttons(&posted.json());
+            if let (Some(pizza), Some(tacos)) = (ids.first(), ids.get(1)) {
+                polls.press(platform, pizza, "Pizza", "U0ALICE").await?;
+                polls.press(platform, tacos, "Tacos", "U0BOB").await?;
+                polls.press(platform, tacos, "Tacos", "U0ALICE").await?;
+            }
+        }
+        polls.say(Platform::Lex, "Lunch? | Pizza | Tacos").await?;
+        polls.finish().await;
         socket_demo::slash_command("/hello-there", hello_there::router()).await?;
         Ok::<_, chatbridge_core::BoxError>(())
     };

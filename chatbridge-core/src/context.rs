@@ -81,6 +81,21 @@ impl Context {
         }
     }
 
+    /// Replaces the message the action came from with `reply` (Slack: `replace_original`
+    /// through the `response_url`; Discord: response type 7, or an edit of `@original` after
+    /// the press was acknowledged). The same as replying with
+    /// [`Reply::replace_original`](crate::Reply::replace_original).
+    ///
+    /// # Errors
+    ///
+    /// As [`reply`](Self::reply).
+    pub async fn update(&self, reply: impl IntoReply) -> Result<(), DeliveryError> {
+        match reply.into_reply() {
+            Some(reply) => self.inner.replies.send(reply.replace_original()).await,
+            None => Ok(()),
+        }
+    }
+
     /// Acknowledges the platform now, before there is a reply, with the visibility the reply
     /// will have (Discord keeps the ephemeral flag of a deferral). Later replies are follow-ups.
     /// Does nothing when the platform was already answered.

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use http::Extensions;
 
 use crate::Platform;
+use crate::action::{Action, Captures};
 use crate::ids::{ConversationId, MessageId, Text, ThreadId, UserId, WorkspaceId};
 
 /// What kind of thing happened. Routers dispatch on it.
@@ -20,7 +21,7 @@ pub enum MessageKind {
     Mention,
     /// A command: a Slack slash command, a Discord application command.
     Command,
-    /// A press on a button, a choice in a menu, a shortcut.
+    /// A press on a button, a choice in a menu.
     Action,
     /// A submitted form: a Slack view, a Discord modal.
     Submission,
@@ -30,6 +31,8 @@ pub enum MessageKind {
     Intent,
     /// A reaction added to a message.
     Reaction,
+    /// A shortcut: a Slack global or message shortcut.
+    Shortcut,
     /// Anything else, named by the platform's own event type.
     Other(Cow<'static, str>),
 }
@@ -47,6 +50,7 @@ impl MessageKind {
             Self::Autocomplete => "autocomplete",
             Self::Intent => "intent",
             Self::Reaction => "reaction",
+            Self::Shortcut => "shortcut",
             Self::Other(name) => name,
         }
     }
@@ -127,6 +131,10 @@ pub struct Message {
     pub command: Option<Command>,
     /// The thread the message is in, when it is in one.
     pub thread: Option<ThreadId>,
+    /// The press, choice, submitted form or suggestion request, for [`MessageKind::Action`],
+    /// [`Submission`](MessageKind::Submission), [`Autocomplete`](MessageKind::Autocomplete)
+    /// and [`Shortcut`](MessageKind::Shortcut).
+    pub action: Option<Action>,
     /// Other data attached to the message, one value per type.
     pub extensions: Extensions,
     /// The platform's own request, shared between clones.
@@ -148,6 +156,7 @@ impl Message {
             text: Text::default(),
             command: None,
             thread: None,
+            action: None,
             extensions: Extensions::new(),
             payload: None,
         }
@@ -195,6 +204,38 @@ impl Message {
     pub fn with_thread(mut self, thread: impl Into<ThreadId>) -> Self {
         self.thread = Some(thread.into());
         self
+    }
+
+    /// Sets the action.
+    #[must_use]
+    pub fn with_action(mut self, action: Action) -> Self {
+        self.action = Some(action);
+        self
+    }
+
+    /// A `{name}` part of the id the [`Router`](crate::Router) matched (`vote:{poll}:{option}`).
+    ///
+    /// ```
+    /// use chatbridge_core::{Action, Context, Message, MessageKind, Router, Handler};
+    ///
+    /// async fn vote(_cx: Context, msg: Message) -> String {
+    ///     format!("poll {} option {}", msg.param("poll").unwrap_or("?"), msg.param("option").unwrap_or("?"))
+    /// }
+    /// let router = Router::new().action("vote:{poll}:{option}", vote);
+    /// let press = Message::new(chatbridge_core::Platform::SLACK, MessageKind::Action)
+    ///     .with_action(Action::new("vote:p1:2"));
+    /// assert!(router.wants(&press));
+    /// ```
+    #[must_use]
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.extensions.get::<Captures>()?.get(name)
+    }
+
+    /// The action's id, if the message is an action, a submission, a suggestion request or a
+    /// shortcut.
+    #[must_use]
+    pub fn action_id(&self) -> Option<&str> {
+        self.action.as_ref().map(|a| a.id.as_str())
     }
 
     /// Sets the workspace.
@@ -271,6 +312,7 @@ impl fmt::Debug for Message {
             .field("text_len", &self.text.len())
             .field("command", &self.command_name())
             .field("thread", &self.thread)
+            .field("action", &self.action_id())
             .finish_non_exhaustive()
     }
 }

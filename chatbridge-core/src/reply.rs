@@ -4,6 +4,8 @@ use std::fmt;
 
 use http::Extensions;
 
+use crate::{Card, CardError, Form};
+
 /// Who sees a reply.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 #[non_exhaustive]
@@ -47,6 +49,14 @@ pub struct Reply {
     pub in_thread: bool,
     /// Whether to replace the message the interaction came from (buttons, menus).
     pub replace_original: bool,
+    /// A card with buttons and menus, checked by [`with_card`](Self::with_card) (boxed: most
+    /// replies have none).
+    pub card: Option<Box<Card>>,
+    /// A form to open instead of a message, checked by [`with_form`](Self::with_form).
+    pub form: Option<Box<Form>>,
+    /// Errors to show on a submitted form's fields, by field name: the form stays open
+    /// (Slack), or the user is told privately (Discord).
+    pub form_errors: Vec<(String, String)>,
     /// Platform-only parts, set through the adapters' extension traits.
     pub extensions: Extensions,
 }
@@ -103,6 +113,36 @@ impl Reply {
         self
     }
 
+    /// Attaches a card, once it is checked against what every platform takes
+    /// ([`Card::validate`]).
+    ///
+    /// # Errors
+    ///
+    /// The card is past a limit: an over-long label, too many buttons, a repeated id.
+    pub fn with_card(mut self, card: Card) -> Result<Self, CardError> {
+        card.validate()?;
+        self.card = Some(Box::new(card));
+        Ok(self)
+    }
+
+    /// Opens a form (a Slack modal, a Discord modal), once it is checked against what every
+    /// platform takes ([`Form::validate`]). Lex has no forms: there, such a reply is refused.
+    ///
+    /// # Errors
+    ///
+    /// The form is past a limit: a long title, too many fields, a repeated name.
+    pub fn with_form(mut self, form: Form) -> Result<Self, CardError> {
+        form.validate()?;
+        self.form = Some(Box::new(form));
+        Ok(self)
+    }
+
+    /// Answers a submitted form with an error on one of its fields (call again for more).
+    pub fn form_error(mut self, field: impl Into<String>, message: impl Into<String>) -> Self {
+        self.form_errors.push((field.into(), message.into()));
+        self
+    }
+
     /// Adds a platform-only part; adapters' extension traits wrap this.
     pub fn with_extension<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
         self.extensions.insert(value);
@@ -112,7 +152,12 @@ impl Reply {
     /// Whether the reply carries nothing at all to send.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.text.is_none() && self.reaction.is_none() && self.extensions.is_empty()
+        self.text.is_none()
+            && self.reaction.is_none()
+            && self.card.is_none()
+            && self.form.is_none()
+            && self.form_errors.is_empty()
+            && self.extensions.is_empty()
     }
 
     /// Splits off the reaction, which always goes out through the platform's API rather than
@@ -131,6 +176,9 @@ impl fmt::Debug for Reply {
             .field("reaction", &self.reaction)
             .field("in_thread", &self.in_thread)
             .field("replace_original", &self.replace_original)
+            .field("card", &self.card.is_some())
+            .field("form", &self.form.as_ref().map(|f| &f.id))
+            .field("form_errors", &self.form_errors.len())
             .finish_non_exhaustive()
     }
 }

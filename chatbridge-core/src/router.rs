@@ -1,16 +1,21 @@
-//! [`Router`]: picks a handler by command name, message kind or text pattern, with a fallback.
+//! [`Router`]: picks a handler by action id, command name, message kind or text pattern, with a
+//! fallback.
 
 use std::fmt;
 use std::sync::Arc;
 
+use crate::action::Captures;
 use crate::handler::BoxedCall;
-use crate::{Context, Handler, Message, MessageKind};
+use crate::{Context, Handler, IdPattern, Message, MessageKind};
 
 /// Routes messages to handlers.
 ///
-/// The first match wins, in this order: a command by name (case-insensitive, leading `/`
-/// ignored), then kinds, then text patterns in the order they were added, then the fallback.
-/// A message nothing matches is not wanted: the bot acknowledges it and runs nothing.
+/// The first match wins, in this order: an action, submission, suggestion request or shortcut
+/// by its id ([`IdPattern`]: exact, or with `{name}` captures the handler reads with
+/// [`Message::param`]), then a command by name (case-insensitive, leading `/` ignored), then
+/// kinds, then text patterns in the order they were added, then the fallback. A message
+/// nothing matches is not wanted: the bot acknowledges it and runs nothing (a button press
+/// whose id no route wants gets a 200).
 ///
 /// ```
 /// use chatbridge_core::{Context, Message, MessageKind, Router};
@@ -29,6 +34,7 @@ use crate::{Context, Handler, Message, MessageKind};
 #[derive(Clone, Default)]
 #[must_use]
 pub struct Router {
+    ids: Vec<(MessageKind, IdPattern, Arc<dyn Handler>)>,
     commands: Vec<(String, Arc<dyn Handler>)>,
     kinds: Vec<(MessageKind, Arc<dyn Handler>)>,
     patterns: Vec<(Pattern, Arc<dyn Handler>)>,
@@ -46,6 +52,34 @@ impl Router {
         let name = name.into();
         let name = name.strip_prefix('/').map(str::to_owned).unwrap_or(name);
         self.commands.push((name, Arc::new(handler)));
+        self
+    }
+
+    /// Routes button presses and menu choices ([`MessageKind::Action`]) by their id:
+    /// `"order"`, or `"vote:{poll}:{option}"` with captures.
+    pub fn action(self, id: impl Into<IdPattern>, handler: impl Handler) -> Self {
+        self.by_id(MessageKind::Action, id, handler)
+    }
+
+    /// Routes submitted forms ([`MessageKind::Submission`]: a Slack view by its
+    /// `callback_id`, a Discord modal by its `custom_id`).
+    pub fn submission(self, id: impl Into<IdPattern>, handler: impl Handler) -> Self {
+        self.by_id(MessageKind::Submission, id, handler)
+    }
+
+    /// Routes requests for suggestions ([`MessageKind::Autocomplete`]: a Slack external
+    /// select by its `action_id`, a Discord option as `{command}:{option}`).
+    pub fn options(self, id: impl Into<IdPattern>, handler: impl Handler) -> Self {
+        self.by_id(MessageKind::Autocomplete, id, handler)
+    }
+
+    /// Routes shortcuts ([`MessageKind::Shortcut`]) by their `callback_id`.
+    pub fn shortcut(self, callback_id: impl Into<IdPattern>, handler: impl Handler) -> Self {
+        self.by_id(MessageKind::Shortcut, callback_id, handler)
+    }
+
+    fn by_id(mut self, kind: MessageKind, id: impl Into<IdPattern>, handler: impl Handler) -> Self {
+        self.ids.push((kind, id.into(), Arc::new(handler)));
         self
     }
 
@@ -73,6 +107,23 @@ impl Router {
     /// The handler a message goes to, if any.
     #[must_use]
     pub fn route(&self, msg: &Message) -> Option<&Arc<dyn Handler>> {
+        self.find(msg).map(|(handler, _)| handler)
+    }
+
+    /// The handler a message goes to, and the captures of the id route that took it.
+    fn find(&self, msg: &Message) -> Option<(&Arc<dyn Handler>, Option<Captures>)> {
+        if let Some(id) = msg.action_id() {
+            let by_id = self.ids.iter().filter(|(kind, _, _)| *kind == msg.kind);
+            for (_, pattern, handler) in by_id {
+                if let Some(captures) = pattern.matches(id) {
+                    return Some((handler, Some(captures)));
+                }
+            }
+        }
+        self.find_by_name(msg).map(|handler| (handler, None))
+    }
+
+    fn find_by_name(&self, msg: &Message) -> Option<&Arc<dyn Handler>> {
         if let Some(name) = msg.command_name() {
             let name = name.strip_prefix('/').unwrap_or(name);
             if let Some((_, h)) = self.commands.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
@@ -101,8 +152,14 @@ impl Handler for Router {
         'life0: 'async_trait,
         Self: 'async_trait,
     {
-        match self.route(&msg) {
-            Some(handler) => handler.call(cx, msg),
+        match self.find(&msg) {
+            Some((handler, captures)) => {
+                let mut msg = msg;
+                if let Some(captures) = captures {
+                    msg.extensions.insert(captures);
+                }
+                handler.call(cx, msg)
+            }
             None => Box::pin(std::future::ready(Ok(None))),
         }
     }
@@ -115,6 +172,7 @@ impl Handler for Router {
 impl fmt::Debug for Router {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Router")
+            .field("ids", &self.ids.iter().map(|(k, p, _)| (k, p)).collect::<Vec<_>>())
             .field("commands", &self.commands.iter().map(|(n, _)| n).collect::<Vec<_>>())
             .field("kinds", &self.kinds.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .field("patterns", &self.patterns.len())

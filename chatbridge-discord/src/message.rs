@@ -9,11 +9,16 @@
 //! | component | `Action` | — | the component's `custom_id`; `id` is the message it is on |
 //! | autocomplete | `Autocomplete` | — | what the user typed in the focused option |
 //! | modal submit | `Submission` | — | the modal's `custom_id` |
+//!
+//! Components, modal submits and autocomplete requests also carry an [`Action`]: the
+//! `custom_id` (autocomplete: `{command}:{focused option}`), a select's `values` (what was
+//! typed, for autocomplete), a modal's fields by `custom_id`, and the message the component is
+//! on.
 //! | an unknown type, or data of an unexpected shape | `Other("interaction-N")` | — | empty |
 
 use std::sync::Arc;
 
-use chatbridge_core::{Command, Message, MessageKind, Platform, Text};
+use chatbridge_core::{Action, Command, Message, MessageKind, Platform, SourceMessage, Text};
 
 use crate::model::{
     CommandData, CommandType, ContextType, Interaction, InteractionData, OptionValue,
@@ -85,7 +90,42 @@ pub(crate) fn to_message(interaction: Arc<Interaction>) -> Message {
         Some(context) => context == ContextType::BotDm,
         None => interaction.guild_id.is_none(),
     };
+    message.action = action_of(&interaction);
     message.with_payload(interaction)
+}
+
+/// The neutral action of a component, a modal submit or an autocomplete request.
+fn action_of(interaction: &Interaction) -> Option<Action> {
+    let mut action = match &interaction.data {
+        InteractionData::Component(data) => {
+            data.values.iter().fold(Action::new(data.custom_id.as_str()), |a, v| a.with_value(v))
+        }
+        InteractionData::Modal(data) => {
+            data.fields.iter().fold(Action::new(data.custom_id.as_str()), |a, field| {
+                let values: Vec<String> = match (&field.value, field.checked) {
+                    (_, Some(checked)) => vec![checked.to_string()],
+                    (Some(value), None) => vec![value.clone()],
+                    (None, None) => field.values.clone(),
+                };
+                a.with_field(field.custom_id.as_str(), values)
+            })
+        }
+        InteractionData::Autocomplete(data) => {
+            let focused = data.focused();
+            let option = focused.map_or("", |o| o.name.as_str());
+            let typed = focused.and_then(|o| o.value.to_text()).unwrap_or_default();
+            Action::new(format!("{}:{option}", data.name)).with_value(typed)
+        }
+        _ => return None,
+    };
+    if let Some(source) = &interaction.message {
+        let channel = Some(source.channel_id.as_str())
+            .filter(|c| !c.is_empty())
+            .or(interaction.channel_id())
+            .unwrap_or_default();
+        action = action.with_source(SourceMessage::new(source.id.as_str(), channel));
+    }
+    Some(action)
 }
 
 /// A command's args, text, and the message it targets.

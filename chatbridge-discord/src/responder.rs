@@ -158,12 +158,15 @@ impl DiscordResponder {
         if kind == InteractionType::ApplicationCommandAutocomplete {
             return Err(unsupported("an autocomplete interaction takes only its choices"));
         }
-        if let Some(parts) = reply.extensions.get::<DiscordParts>()
-            && (parts.modal.is_some() || parts.choices.is_some())
-        {
-            return Err(unsupported("a modal or choices must be the initial response"));
+        let modal = reply.extensions.get::<DiscordParts>().is_some_and(|p| p.modal.is_some());
+        let choices = reply.extensions.get::<DiscordParts>().is_some_and(|p| p.choices.is_some());
+        if modal || choices || reply.form.is_some() {
+            return Err(unsupported("a modal, a form or choices must be the initial response"));
         }
-        let mut body = MessageBody::from_reply(&reply);
+        let mut body = match reply::errors_text(&reply) {
+            Some(errors) => MessageBody { flags: Some(EPHEMERAL), ..MessageBody::text(errors) },
+            None => MessageBody::from_reply(&reply),
+        };
         if body.is_empty() {
             return Ok(());
         }

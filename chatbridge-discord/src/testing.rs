@@ -188,9 +188,16 @@ pub mod payload {
     /// A button press on a message of the bot's.
     #[must_use]
     pub fn button(application_id: &str, custom_id: &str) -> Vec<u8> {
+        button_by(application_id, custom_id, USER)
+    }
+
+    /// A button press on a message of the bot's, by the user `user_id`.
+    #[must_use]
+    pub fn button_by(application_id: &str, custom_id: &str, user_id: &str) -> Vec<u8> {
         let data = json!({"component_type": 2, "custom_id": custom_id});
         let mut body: Value =
             serde_json::from_slice(&envelope(application_id, 3, data)).unwrap_or_default();
+        body["member"]["user"]["id"] = json!(user_id);
         body["message"] =
             json!({"id": "1165000000000000101", "channel_id": CHANNEL, "content": ""});
         serde_json::to_vec(&body).unwrap_or_default()

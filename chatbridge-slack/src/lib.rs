@@ -32,7 +32,7 @@ pub use model::{
     SlackPayload, SlashCommand, View,
 };
 pub use own::{BotIds, OtherBots};
-pub use reply::{SlackReply, SlackReplyExt};
+pub use reply::{SlackReply, SlackReplyExt, home_view};
 
 // Adapters, payloads and replies cross tasks: checked when the crate compiles.
 const _: fn() = || {

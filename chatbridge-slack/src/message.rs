@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use chatbridge_core::{Command, Message, MessageKind, Platform, Sender, Text};
+use chatbridge_core::{
+    Action, Command, Message, MessageKind, Platform, Sender, SourceMessage, Text,
+};
 
 use crate::model::{EventCallback, Interaction, InteractionKind, SlackPayload, SlashCommand};
 
@@ -98,13 +100,13 @@ fn command_message(command: &SlashCommand) -> Message {
     message
 }
 
-/// Buttons, menus and shortcuts → `Action` (text: the first action's value), a submitted
-/// modal → `Submission`, an external select → `Autocomplete` (text: what was typed).
+/// Buttons and menus → `Action` (text: the first action's value), shortcuts → `Shortcut`, a
+/// submitted modal → `Submission`, an external select → `Autocomplete` (text: what was
+/// typed); each with its [`Action`].
 fn interaction_message(interaction: &Interaction) -> Message {
     let kind = match &interaction.kind {
-        InteractionKind::BlockActions
-        | InteractionKind::Shortcut
-        | InteractionKind::MessageAction => MessageKind::Action,
+        InteractionKind::BlockActions => MessageKind::Action,
+        InteractionKind::Shortcut | InteractionKind::MessageAction => MessageKind::Shortcut,
         InteractionKind::ViewSubmission => MessageKind::Submission,
         InteractionKind::BlockSuggestion => MessageKind::Autocomplete,
         InteractionKind::ViewClosed => MessageKind::Other("view_closed".into()),
@@ -127,5 +129,40 @@ fn interaction_message(interaction: &Interaction) -> Message {
     if let Some(team) = &interaction.team_id {
         message = message.with_workspace(team.as_str());
     }
-    message
+    match action_of(interaction) {
+        Some(action) => message.with_action(action),
+        None => message,
+    }
+}
+
+/// The neutral action: the element's, view's or shortcut's id, the chosen values, a view's
+/// inputs, and the message the element is on.
+fn action_of(interaction: &Interaction) -> Option<Action> {
+    let mut action = match &interaction.kind {
+        InteractionKind::BlockActions => {
+            let first = interaction.actions.first()?;
+            let action = Action::new(first.action_id.as_deref().unwrap_or_default());
+            first.values().into_iter().fold(action, Action::with_value)
+        }
+        InteractionKind::ViewSubmission | InteractionKind::ViewClosed => {
+            let view = interaction.view.as_ref()?;
+            let action = Action::new(view.callback_id.as_deref().unwrap_or_default());
+            view.fields().into_iter().fold(action, |a, (name, values)| a.with_field(name, values))
+        }
+        InteractionKind::BlockSuggestion => {
+            let action = Action::new(interaction.action_id.as_deref().unwrap_or_default());
+            action.with_value(interaction.value.as_deref().unwrap_or_default())
+        }
+        InteractionKind::Shortcut | InteractionKind::MessageAction => {
+            Action::new(interaction.callback_id.as_deref().unwrap_or_default())
+        }
+        InteractionKind::Other(_) => return None,
+    };
+    if let (Some(ts), Some(channel)) = (&interaction.message_ts, &interaction.channel_id) {
+        action = action.with_source(SourceMessage::new(ts.as_str(), channel.as_str()));
+    }
+    if let Some(trigger) = &interaction.trigger_id {
+        action = action.with_trigger(trigger.as_str());
+    }
+    Some(action)
 }

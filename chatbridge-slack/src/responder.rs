@@ -48,6 +48,9 @@ impl SlackResponder {
 impl Responder for SlackResponder {
     fn respond(&self, replies: Vec<Reply>) -> Result<Response<Bytes>, AdapterError> {
         let Some(reply) = replies.into_iter().next() else { return Ok(empty_response()) };
+        if let Some(body) = self.form_answer(&reply)? {
+            return Ok(body);
+        }
         if let Some(body) = reply.slack_parts().and_then(|p| p.inline_body.as_ref()) {
             let bytes =
                 serde_json::to_vec(body).map_err(|e| AdapterError::Internal(Box::new(e)))?;
@@ -105,6 +108,64 @@ impl Responder for SlackResponder {
             let _ = emoji;
             Err(no_client())
         }
+    }
+}
+
+impl SlackResponder {
+    /// The inline answer to a reply with a form or form errors: a submission's
+    /// `response_action` (`errors`, or `push` for a new form); a command's form is opened with
+    /// `views.open` beside the empty acknowledgement, since the trigger lasts 3 seconds.
+    fn form_answer(&self, reply: &Reply) -> Result<Option<Response<Bytes>>, AdapterError> {
+        let submission = matches!(
+            &*self.payload,
+            SlackPayload::Interaction(i) if i.kind == crate::InteractionKind::ViewSubmission
+        );
+        let body = match (&reply.form, reply.form_errors.is_empty()) {
+            (_, false) if submission => reply::form::errors(&reply.form_errors),
+            (Some(form), _) if submission => {
+                serde_json::json!({"response_action": "push", "view": reply::form::view(form)})
+            }
+            (Some(form), _) => {
+                self.open_later(reply::form::view(form));
+                return Ok(Some(empty_response()));
+            }
+            _ => return Ok(None),
+        };
+        let bytes = serde_json::to_vec(&body).map_err(|e| AdapterError::Internal(Box::new(e)))?;
+        Ok(Some(json_response(bytes)))
+    }
+
+    /// Opens a view with the request's trigger, after the response has been made.
+    fn open_later(&self, view: serde_json::Value) {
+        #[cfg(feature = "client")]
+        {
+            let trigger = trigger_id(&self.payload).map(str::to_owned);
+            let client = self.later.client().clone();
+            tokio::spawn(async move {
+                let Some(trigger) = trigger else {
+                    tracing::warn!(platform = %Platform::SLACK, "no trigger_id: the form cannot open");
+                    return;
+                };
+                if let Err(error) = client.views_open(&trigger, &view).await {
+                    tracing::warn!(platform = %Platform::SLACK, %error, "views.open failed");
+                }
+            });
+        }
+        #[cfg(not(feature = "client"))]
+        {
+            let _ = view;
+            tracing::warn!(platform = %Platform::SLACK, "a form needs the client feature");
+        }
+    }
+}
+
+/// The trigger a modal opens with: a command's or an interaction's.
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
+fn trigger_id(payload: &SlackPayload) -> Option<&str> {
+    match payload {
+        SlackPayload::Command(command) => command.trigger_id(),
+        SlackPayload::Interaction(interaction) => interaction.trigger_id.as_deref(),
+        SlackPayload::Event(_) => None,
     }
 }
 
@@ -170,12 +231,24 @@ mod later {
             self
         }
 
-        /// A reply after the response: to the `response_url` while it lasts, then posted.
+        /// The Web API client, with the workspace's token.
+        pub(super) fn client(&self) -> &SlackClient {
+            &self.client
+        }
+
+        /// A reply after the response: a form opened with the trigger; then text to the
+        /// `response_url` while it lasts, then posted.
         pub(super) async fn follow_up(
             &self,
             payload: &SlackPayload,
-            reply: Reply,
+            mut reply: Reply,
         ) -> Result<(), DeliveryError> {
+            if let Some(form) = reply.form.take() {
+                let trigger = super::trigger_id(payload).ok_or_else(|| {
+                    unsupported("a form opens with a trigger_id, and this request has none")
+                })?;
+                self.client.views_open(trigger, &reply::form::view(&form)).await?;
+            }
             let (reply, reaction) = reply.take_reaction();
             if let Some(emoji) = reaction {
                 self.react(&emoji).await?;

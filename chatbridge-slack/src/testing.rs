@@ -140,6 +140,41 @@ pub mod payload {
         callback(event, n)
     }
 
+    /// A `block_actions` payload (as the form Slack posts: `payload=` and the JSON): `user`
+    /// pressed the button `action_id` with `value` on the message `message_ts` in `channel`.
+    #[must_use]
+    pub fn block_actions(
+        action_id: &str,
+        value: &str,
+        user: &str,
+        channel: &str,
+        message_ts: &str,
+        response_url: &str,
+    ) -> Vec<u8> {
+        let n = next();
+        let payload = json!({
+            "type": "block_actions",
+            "user": {"id": user, "username": "simulated.user", "name": "simulated.user", "team_id": TEAM},
+            "api_app_id": APP,
+            "token": "unused-verification-token",
+            "container": {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": false},
+            "trigger_id": format!("{n}.simulated.trigger"),
+            "team": {"id": TEAM, "domain": "simulated"},
+            "channel": {"id": channel, "name": "general"},
+            "message": {"type": "message", "ts": message_ts, "text": "", "user": "U0SIMBOT"},
+            "response_url": response_url,
+            "actions": [{
+                "action_id": action_id, "block_id": format!("b{n}"), "type": "button",
+                "text": {"type": "plain_text", "text": value, "emoji": true},
+                "value": value, "action_ts": format!("1700000000.{n:06}"),
+            }],
+        });
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("payload", &payload.to_string())
+            .finish()
+            .into_bytes()
+    }
+
     /// An `event_callback` carrying an `app_mention`.
     #[must_use]
     pub fn app_mention(channel: &str, text: &str) -> Vec<u8> {

@@ -1,4 +1,4 @@
-//! The Discord commands of both examples, defined once: `register_commands` registers them and
+//! The Discord commands of the examples, defined once: `register_commands` registers them and
 //! the bots answer them.
 
 use chatbridge_discord::model::OptionType;
@@ -26,10 +26,26 @@ pub fn hello_there() -> Vec<CommandDefinition> {
     ]
 }
 
-/// Every command of both examples.
+/// poll's command: `/poll text:<Question? | A | B>`.
+#[must_use]
+pub fn poll() -> Vec<CommandDefinition> {
+    vec![
+        CommandDefinition::chat_input("poll", "Ask a question with 2 to 10 options").option(
+            OptionDefinition::new(
+                OptionType::String,
+                "text",
+                "Question? | Option 1 | Option 2 ...",
+            )
+            .required(),
+        ),
+    ]
+}
+
+/// Every command of the examples.
 #[must_use]
 pub fn all() -> Vec<CommandDefinition> {
     let mut all = emojibot();
     all.extend(hello_there());
+    all.extend(poll());
     all
 }

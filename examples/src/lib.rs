@@ -11,6 +11,7 @@ pub mod digest;
 pub mod emoji;
 pub mod simulate;
 pub mod socket_demo;
+pub mod tally;
 
 /// The workspace README's code, compiled as a doctest so that it stays true.
 #[doc = include_str!("../../README.md")]

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use chatbridge_core::Router;
 use chatbridge_examples::app;
-use chatbridge_examples::bots::{emojibot, hello_there, timing};
+use chatbridge_examples::bots::{emojibot, hello_there, poll, timing};
 
 /// A bot's name and its routes.
 type Bot = (&'static str, fn() -> Router);
@@ -18,6 +18,7 @@ type Bot = (&'static str, fn() -> Router);
 const BOTS: &[Bot] = &[
     ("emojibot", emojibot::router),
     ("hello_there", hello_there::router),
+    ("poll", poll::router),
     ("timing_bot", timing::router),
 ];
 

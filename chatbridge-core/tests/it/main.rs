@@ -26,6 +26,7 @@ mod lambda;
 mod lambda_http_events;
 #[allow(dead_code)]
 mod local;
+mod routes;
 #[cfg(all(feature = "secrets-manager", feature = "ssm"))]
 mod secrets;
 #[cfg(all(feature = "dynamodb", feature = "testing"))]

@@ -290,6 +290,47 @@ impl DiscordClient {
         Ok(message_id(&answer))
     }
 
+    /// Edits a message of the bot's by id (`PATCH /channels/{c}/messages/{m}`), with the bot
+    /// token.
+    ///
+    /// # Errors
+    ///
+    /// As for [`create_message`](Self::create_message).
+    pub async fn edit_message(
+        &self,
+        channel_id: &str,
+        message_id: &str,
+        body: &MessageBody,
+    ) -> Result<(), DeliveryError> {
+        let segments = ["channels", channel_id, "messages", message_id];
+        let route = Route {
+            template: "PATCH /channels/{c}/messages/{m}".to_owned(),
+            major: channel_id.to_owned(),
+        };
+        self.send(Call::rest(Method::PATCH, &segments, route, Some(to_json(body)?))).await?;
+        Ok(())
+    }
+
+    /// Deletes a message of the bot's by id (`DELETE /channels/{c}/messages/{m}`), with the
+    /// bot token.
+    ///
+    /// # Errors
+    ///
+    /// As for [`create_message`](Self::create_message).
+    pub async fn delete_message(
+        &self,
+        channel_id: &str,
+        message_id: &str,
+    ) -> Result<(), DeliveryError> {
+        let segments = ["channels", channel_id, "messages", message_id];
+        let route = Route {
+            template: "DELETE /channels/{c}/messages/{m}".to_owned(),
+            major: channel_id.to_owned(),
+        };
+        self.send(Call::rest(Method::DELETE, &segments, route, None)).await?;
+        Ok(())
+    }
+
     async fn webhook(
         &self,
         method: Method,

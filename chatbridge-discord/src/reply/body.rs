@@ -50,15 +50,22 @@ impl MessageBody {
         Self { content: Some(content.into()), ..Self::default() }
     }
 
-    /// The message parts of a reply: text, embeds, components, allowed mentions, and the
-    /// ephemeral flag for [`Visibility::Ephemeral`].
+    /// The message parts of a reply: text, embeds, components (a card's embed and action rows
+    /// first), allowed mentions, and the ephemeral flag for [`Visibility::Ephemeral`].
     #[must_use]
     pub fn from_reply(reply: &Reply) -> Self {
         let parts = reply.extensions.get::<DiscordParts>();
+        let card = reply.card.as_deref();
+        let mut embeds: Vec<Embed> = card.and_then(super::card::embed).into_iter().collect();
+        let mut components = card.map(super::card::rows).unwrap_or_default();
+        if let Some(parts) = parts {
+            embeds.extend(parts.embeds.iter().cloned());
+            components.extend(parts.components.iter().cloned());
+        }
         Self {
             content: reply.text.clone(),
-            embeds: parts.map(|p| p.embeds.clone()).unwrap_or_default(),
-            components: parts.map(|p| p.components.clone()).unwrap_or_default(),
+            embeds,
+            components,
             allowed_mentions: parts.and_then(|p| p.allowed_mentions.clone()),
             flags: (reply.visibility == Visibility::Ephemeral).then_some(EPHEMERAL),
         }

@@ -1,7 +1,10 @@
 //! [`DiscordReplyExt`]: the Discord-only parts of a [`Reply`], kept in its extensions, and
-//! replies as the interaction responses and message bodies Discord takes ([`response`]).
+//! replies as the interaction responses and message bodies Discord takes ([`response`]); a
+//! portable card as an embed and action rows ([`card`]).
 
 mod body;
+mod card;
+mod form;
 mod response;
 
 use chatbridge_core::Reply;
@@ -14,6 +17,8 @@ use crate::{Component, Embed};
 pub(crate) use body::EPHEMERAL;
 #[cfg(feature = "client")]
 pub use body::MessageBody;
+#[cfg(feature = "client")]
+pub(crate) use form::errors_text;
 #[cfg(feature = "client")]
 pub(crate) use response::is_deferred_message;
 pub(crate) use response::{acknowledge, pong, render};

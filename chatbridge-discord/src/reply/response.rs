@@ -41,7 +41,8 @@ pub(crate) fn pong() -> Response<Bytes> {
 /// Renders the inline reply to an interaction, by the interaction's type (whatever its data):
 ///
 /// - autocomplete: type 8 with the reply's choices (at most 25; none when it has none);
-/// - a reply with a modal, to a command or a component: type 9;
+/// - a reply with a modal or a form, to a command or a component: type 9;
+/// - a reply with form errors: an ephemeral type 4 listing them;
 /// - a reply with `replace_original`, to a component or to a modal opened from one: type 7,
 ///   editing the message;
 /// - otherwise type 4, with the ephemeral flag for an ephemeral reply. An empty reply gets
@@ -61,6 +62,13 @@ pub(crate) fn render(
         matches!(kind, InteractionType::ApplicationCommand | InteractionType::MessageComponent);
     if let (Some(modal), true) = (parts.and_then(|p| p.modal.as_ref()), can_open_modal) {
         return typed(ResponseType::Modal, Some(modal));
+    }
+    if let (Some(form), true) = (reply.form.as_deref(), can_open_modal) {
+        return typed(ResponseType::Modal, Some(super::form::modal(form)));
+    }
+    if let Some(errors) = super::form::errors_text(reply) {
+        let body = MessageBody { flags: Some(EPHEMERAL), ..MessageBody::text(errors) };
+        return typed(ResponseType::ChannelMessageWithSource, Some(&body));
     }
     let mut body = MessageBody::from_reply(reply);
     if body.is_empty() {

@@ -274,3 +274,20 @@ async fn registration_overwrites_in_bulk_when_something_changed() {
     assert!(!chatbridge_discord::register::is_up_to_date(&fewer, &registered()));
     assert!(chatbridge_discord::register::is_up_to_date(&commands(), &registered()));
 }
+
+#[tokio::test]
+async fn an_earlier_message_is_edited_and_deleted_by_id_with_the_bot_token() {
+    let (_bare, tokenless) = client(None).await;
+    let (api, client) = client(Some("bot-token-1")).await;
+    let body = MessageBody::from_reply(&Reply::text("edited"));
+    client.edit_message("1160000000000000000", "1165000000000000101", &body).await.unwrap();
+    client.delete_message("1160000000000000000", "1165000000000000101").await.unwrap();
+    let calls = api.requests();
+    let path = "/api/v10/channels/1160000000000000000/messages/1165000000000000101";
+    assert_eq!((calls[0].method.as_str(), calls[0].path.as_str()), ("PATCH", path));
+    assert_eq!(calls[0].json(), json!({"content": "edited"}));
+    assert_eq!((calls[1].method.as_str(), calls[1].path.as_str()), ("DELETE", path));
+    assert!(calls.iter().all(|c| c.header("authorization") == Some("Bot bot-token-1")));
+    let refused = tokenless.delete_message("1", "2").await.unwrap_err();
+    assert!(matches!(refused, DeliveryError::Unsupported { .. }), "{refused}");
+}

@@ -15,6 +15,7 @@ mod faults;
 #[cfg(all(feature = "gateway", feature = "testing"))]
 mod gateway;
 mod interactions;
+mod interactive;
 mod properties;
 mod replays;
 mod responses;

@@ -1,6 +1,7 @@
 //! [`LexReplyExt`]: the Lex-only parts of a [`Reply`] (dialog actions, session attributes,
 //! slot values, SSML, custom payloads and cards).
 
+mod card;
 pub(crate) mod render;
 
 use chatbridge_core::Reply;

@@ -33,6 +33,8 @@ pub(crate) struct Plan {
     messages: Vec<LexMessage>,
     session_edits: Vec<(String, Option<String>)>,
     slot_edits: Vec<(String, Option<String>)>,
+    /// Why a reply's card cannot be shown on Lex: the render fails with it.
+    refused: Option<&'static str>,
 }
 
 /// A reply Lex cannot take.
@@ -49,6 +51,17 @@ impl Plan {
             let reaction = reply.reaction.take().and_then(|e| e.character().map(str::to_owned));
             if let Some(text) = reply.text.take().or(reaction) {
                 plan.messages.push(LexMessage::PlainText(text));
+            }
+            if reply.form.is_some() {
+                plan.refused = plan.refused.or(Some(
+                    "Lex has no forms: elicit the values as slots instead (LexAction::elicit_slot)",
+                ));
+            }
+            if let Some(card) = reply.card.take() {
+                match super::card::to_lex(&card) {
+                    Ok(card) => plan.messages.push(LexMessage::Card(card)),
+                    Err(reason) => plan.refused = plan.refused.or(Some(reason)),
+                }
             }
             if let Some(lex) = reply.extensions.remove::<LexReply>() {
                 let LexReply { action, session_attributes, slots, messages } = lex;
@@ -95,6 +108,9 @@ impl Plan {
 
 /// The response body for an event.
 pub(crate) fn render(event: &LexEvent, plan: &Plan) -> Result<serde_json::Value, RenderError> {
+    if let Some(reason) = plan.refused {
+        return Err(RenderError(reason));
+    }
     let value = match event {
         LexEvent::V1(e) => serde_json::to_value(render_v1(e, plan)?),
         LexEvent::V2(e) => serde_json::to_value(render_v2(e, plan)?),

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, unreachable_pub, missing_docs)]
 
+mod cards;
 #[allow(dead_code)]
 mod common;
 mod echo;

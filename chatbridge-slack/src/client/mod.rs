@@ -127,6 +127,35 @@ impl SlackClient {
         self.call("chat.postMessage", body).await
     }
 
+    /// `chat.update`: edits the bot's message at `ts` in `channel` (`body`: `text`,
+    /// `blocks`, …).
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call).
+    pub async fn chat_update(
+        &self,
+        channel: &str,
+        ts: &str,
+        body: &Value,
+    ) -> Result<Value, ApiError> {
+        let mut body = body.clone();
+        if let Value::Object(fields) = &mut body {
+            fields.insert("channel".into(), json!(channel));
+            fields.insert("ts".into(), json!(ts));
+        }
+        self.call("chat.update", &body).await
+    }
+
+    /// `chat.delete`: deletes the bot's message at `ts` in `channel`.
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call).
+    pub async fn chat_delete(&self, channel: &str, ts: &str) -> Result<Value, ApiError> {
+        self.call("chat.delete", &json!({"channel": channel, "ts": ts})).await
+    }
+
     /// `chat.postEphemeral`: posts a message only `user` sees.
     ///
     /// # Errors
@@ -160,6 +189,34 @@ impl SlackClient {
     /// As [`call`](Self::call).
     pub async fn views_open(&self, trigger_id: &str, view: &Value) -> Result<Value, ApiError> {
         self.call("views.open", &json!({"trigger_id": trigger_id, "view": view})).await
+    }
+
+    /// `views.push`: puts a view on top of a modal's stack, for a `trigger_id`.
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call).
+    pub async fn views_push(&self, trigger_id: &str, view: &Value) -> Result<Value, ApiError> {
+        self.call("views.push", &json!({"trigger_id": trigger_id, "view": view})).await
+    }
+
+    /// `views.update`: replaces an open view, by its id.
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call).
+    pub async fn views_update(&self, view_id: &str, view: &Value) -> Result<Value, ApiError> {
+        self.call("views.update", &json!({"view_id": view_id, "view": view})).await
+    }
+
+    /// `views.publish`: sets a user's App Home tab (a view of `"type": "home"`; see
+    /// [`home_view`](crate::home_view)).
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call).
+    pub async fn views_publish(&self, user_id: &str, view: &Value) -> Result<Value, ApiError> {
+        self.call("views.publish", &json!({"user_id": user_id, "view": view})).await
     }
 
     /// `auth.test`: who the token belongs to.

@@ -70,6 +70,8 @@ pub struct Interaction {
     pub view: Option<View>,
     /// The typed value of a `block_suggestion`.
     pub value: Option<String>,
+    /// The `action_id` of a `block_suggestion`'s element.
+    pub action_id: Option<String>,
     /// The whole payload as Slack sent it.
     pub raw: Value,
 }
@@ -127,6 +129,7 @@ impl Interaction {
             actions,
             view,
             value: str_field(&raw, "value"),
+            action_id: str_field(&raw, "action_id"),
             raw,
         }
     }
@@ -175,6 +178,51 @@ impl Action {
     }
 }
 
+impl Action {
+    /// Every chosen value: a button's or input's `value`, a menu's selected option(s), the
+    /// selected users, channels or conversations, a picked date or time.
+    #[must_use]
+    pub fn values(&self) -> Vec<String> {
+        element_values(&self.raw)
+    }
+}
+
+/// The values of an element's JSON, as an action or a view's `state.values` carries them.
+pub(crate) fn element_values(element: &Value) -> Vec<String> {
+    let text = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    if let Some(value) = element.get("value").and_then(text) {
+        return vec![value];
+    }
+    if let Some(option) = element.get("selected_option").filter(|o| o.is_object()) {
+        return option.get("value").and_then(text).into_iter().collect();
+    }
+    if let Some(options) = element.get("selected_options").and_then(Value::as_array) {
+        return options.iter().filter_map(|o| o.get("value").and_then(text)).collect();
+    }
+    for key in ["selected_users", "selected_channels", "selected_conversations"] {
+        if let Some(list) = element.get(key).and_then(Value::as_array) {
+            return list.iter().filter_map(text).collect();
+        }
+    }
+    for key in [
+        "selected_user",
+        "selected_channel",
+        "selected_conversation",
+        "selected_date",
+        "selected_time",
+        "selected_date_time",
+    ] {
+        if let Some(value) = element.get(key).and_then(text) {
+            return vec![value];
+        }
+    }
+    Vec::new()
+}
+
 /// A modal or Home tab view.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -190,6 +238,18 @@ pub struct View {
 }
 
 impl View {
+    /// The submitted inputs by `action_id`, in order, with their values.
+    #[must_use]
+    pub fn fields(&self) -> Vec<(String, Vec<String>)> {
+        let Some(blocks) = self.state_values.as_object() else { return Vec::new() };
+        blocks
+            .values()
+            .filter_map(Value::as_object)
+            .flat_map(|actions| actions.iter())
+            .map(|(action_id, element)| (action_id.clone(), element_values(element)))
+            .collect()
+    }
+
     fn from_value(raw: &Value) -> Self {
         Self {
             id: str_field(raw, "id"),

@@ -223,3 +223,19 @@ async fn every_handler_has_a_client_in_its_context() {
         assert_eq!(crate::common::json_body(&response)["text"], expected);
     }
 }
+
+#[tokio::test]
+async fn an_earlier_message_is_updated_and_deleted_by_channel_and_ts() {
+    let api = FakeApi::start().await;
+    let client = client(&api);
+    client.chat_update("C1", "1700000000.000100", &json!({"text": "edited"})).await.unwrap();
+    client.chat_delete("C1", "1700000000.000100").await.unwrap();
+    let calls = api.requests();
+    assert_eq!(calls[0].path, "/api/chat.update");
+    assert_eq!(
+        calls[0].json(),
+        json!({"channel": "C1", "ts": "1700000000.000100", "text": "edited"})
+    );
+    assert_eq!(calls[1].path, "/api/chat.delete");
+    assert_eq!(calls[1].json(), json!({"channel": "C1", "ts": "1700000000.000100"}));
+}

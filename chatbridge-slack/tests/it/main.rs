@@ -16,6 +16,7 @@ mod hostile;
 mod install_page;
 #[cfg(feature = "oauth")]
 mod installations;
+mod interactive;
 #[cfg(feature = "client")]
 mod logging;
 #[cfg(feature = "oauth")]

@@ -189,8 +189,8 @@ async fn interactions_become_messages_of_their_kind() {
     let cases = [
         ("block_actions.json", MessageKind::Action, InteractionKind::BlockActions),
         ("view_closed.json", MessageKind::Other("view_closed".into()), InteractionKind::ViewClosed),
-        ("shortcut.json", MessageKind::Action, InteractionKind::Shortcut),
-        ("message_action.json", MessageKind::Action, InteractionKind::MessageAction),
+        ("shortcut.json", MessageKind::Shortcut, InteractionKind::Shortcut),
+        ("message_action.json", MessageKind::Shortcut, InteractionKind::MessageAction),
         ("view_submission.json", MessageKind::Submission, InteractionKind::ViewSubmission),
         ("block_suggestion.json", MessageKind::Autocomplete, InteractionKind::BlockSuggestion),
     ];
@@ -207,6 +207,8 @@ async fn interactions_become_messages_of_their_kind() {
             InteractionKind::BlockActions => {
                 assert_eq!(msg.text, "margherita");
                 assert_eq!(interaction.actions[0].action_id.as_deref(), Some("order_pizza"));
+                assert_eq!(msg.action_id(), Some("order_pizza"));
+                assert_eq!(msg.action.as_ref().and_then(|a| a.value()), Some("margherita"));
                 assert_eq!(msg.id.as_ref().unwrap(), "1548261231.000200");
                 assert_eq!(msg.conversation, "C123ABC456");
                 assert_eq!(interaction.response_url.as_deref(), Some(url));

@@ -231,7 +231,7 @@ fn serenity_command(fixture: &Fixture) -> Vec<u8> {
 /// Discord's docs print interactions as JSONC: `//` comments, trailing commas, and a
 /// `...additionalInteractionFields` line standing for the fields they leave out. This is the
 /// JSON without them.
-fn jsonc_to_json(text: &str) -> String {
+pub(crate) fn jsonc_to_json(text: &str) -> String {
     let mut uncommented = String::with_capacity(text.len());
     for line in text.lines() {
         if line.trim_start().starts_with("...") {

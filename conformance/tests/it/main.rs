@@ -7,6 +7,7 @@ mod credentials;
 mod discord;
 #[allow(dead_code)] // shared support: each platform's tests use part of it
 mod harness;
+mod interactive;
 mod lambda;
 mod lex;
 mod slack;

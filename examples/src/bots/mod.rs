@@ -2,4 +2,5 @@
 
 pub mod emojibot;
 pub mod hello_there;
+pub mod poll;
 pub mod timing;

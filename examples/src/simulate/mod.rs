@@ -23,6 +23,10 @@ use serde_json::{Value, json};
 
 use crate::app::{DISCORD_PATH, LEX_PATH, SLACK_PATH, build_bot};
 
+mod describe;
+
+use describe::{buttons, describe_response, form_json, percent_decode, text};
+
 /// The simulated Discord application's id.
 pub const DISCORD_APPLICATION_ID: &str = "1000000000000000001";
 /// The simulated Slack channel.
@@ -72,6 +76,7 @@ pub fn profile(bot: &str) -> Profile {
             discord_message_command: Some(crate::bots::emojibot::EMOJIFY),
             lex_intent: "Emojify",
         },
+        "poll" => Profile { discord_message_command: None, lex_intent: "Poll" },
         _ => Profile { discord_message_command: None, lex_intent: "HelloThere" },
     }
 }
@@ -118,6 +123,20 @@ impl Session {
     ///
     /// The bot could not be built from the simulated configuration.
     pub async fn start(name: &'static str, router: Router) -> Result<Self, BoxError> {
+        Self::start_with_store(name, router, ":memory:").await
+    }
+
+    /// As [`start`](Self::start), with the store `CHATBRIDGE_STORE` would name (a SQLite
+    /// file's path, say, to share counts between two bots or across a restart).
+    ///
+    /// # Errors
+    ///
+    /// The bot could not be built from the simulated configuration.
+    pub async fn start_with_store(
+        name: &'static str,
+        router: Router,
+        store: &str,
+    ) -> Result<Self, BoxError> {
         // Development credentials, new for every run.
         let (seed, slack_secret) = {
             let mut rng = rand::rng();
@@ -133,7 +152,7 @@ impl Session {
         let api = chatbridge_core::testing::FakeApi::start().await;
         let url = api.url();
         let vars: HashMap<&str, String> = HashMap::from([
-            ("CHATBRIDGE_STORE", ":memory:".to_owned()),
+            ("CHATBRIDGE_STORE", store.to_owned()),
             ("SLACK_SIGNING_SECRET", slack_secret),
             ("SLACK_BOT_TOKEN", "xoxb-simulated-token".to_owned()),
             ("SLACK_API_URL", format!("{url}/api/")),
@@ -182,6 +201,54 @@ impl Session {
         };
         println!();
         println!("→ {label}");
+        let before = self.sim.api().requests().len();
+        let exchange = self.sim.send(request).await;
+        println!(
+            "← {} in {:.1} ms{}",
+            exchange.status.as_u16(),
+            exchange.elapsed.as_secs_f64() * 1000.0,
+            describe_response(platform, &exchange)
+        );
+        self.print_calls(before, Duration::from_millis(300)).await;
+        Ok(exchange)
+    }
+
+    /// Presses the button `action_id` (showing `label`) as the user `user` would, on a message
+    /// the bot posted; prints the exchange and returns it.
+    ///
+    /// # Errors
+    ///
+    /// A platform without buttons that send actions (Lex's send their value as text).
+    pub async fn press(
+        &self,
+        platform: Platform,
+        action_id: &str,
+        label: &str,
+        user: &str,
+    ) -> Result<Exchange, BoxError> {
+        let request = match platform {
+            Platform::Slack => {
+                let url = format!("{}/hooks/response-url/press", self.sim.api().url());
+                let body = slack_payload::block_actions(
+                    action_id,
+                    label,
+                    user,
+                    SLACK_CHANNEL,
+                    "1700000000.000100",
+                    &url,
+                );
+                self.slack.request(SLACK_PATH, slack_payload::FORM, body)
+            }
+            Platform::Discord => {
+                let body = discord_payload::button_by(DISCORD_APPLICATION_ID, action_id, user);
+                self.discord.request(DISCORD_PATH, body)
+            }
+            Platform::Lex => {
+                return Err("a Lex button sends its value as what the user says: use say".into());
+            }
+        };
+        println!();
+        println!("→ {user} presses {label:?} ({action_id}) on {platform:?}");
         let before = self.sim.api().requests().len();
         let exchange = self.sim.send(request).await;
         println!(
@@ -247,6 +314,9 @@ impl Session {
                 "reaction {}",
                 percent_decode(call.path.rsplit('/').nth(1).unwrap_or_default())
             ),
+            _ if call.path.starts_with("/hooks/") && body["replace_original"] == true => {
+                format!("updates the message: {}", buttons(&body["blocks"]))
+            }
             _ if call.path.starts_with("/hooks/") => format!("follow-up {:?}", text(&body["text"])),
             _ if call.path.starts_with("/api/v10/webhooks/") => {
                 format!("follow-up {:?}", text(&body["content"]))
@@ -333,41 +403,4 @@ pub fn lex_v2_event(intent: &str, transcript: &str) -> Value {
                                     "confirmationState": "None"}, "sessionAttributes": {}},
         "requestAttributes": {},
     })
-}
-
-fn describe_response(platform: Platform, exchange: &Exchange) -> String {
-    let json = exchange.json();
-    match platform {
-        Platform::Slack if exchange.body.is_empty() => {
-            "  (acknowledged; replies follow through the API)".to_owned()
-        }
-        Platform::Slack => format!("  — replies {:?}", text(&json["text"])),
-        Platform::Discord => match json["type"].as_u64() {
-            Some(4) => format!("  — replies {:?}", text(&json["data"]["content"])),
-            Some(5) => "  — deferred (type 5): the reply follows".to_owned(),
-            Some(6) => "  — acknowledged (type 6)".to_owned(),
-            Some(kind) => format!("  — response type {kind}"),
-            None => format!("  — {}", exchange.text()),
-        },
-        Platform::Lex => {
-            let message = json["messages"][0]["content"].as_str().unwrap_or_default().to_owned();
-            let action = text(&json["sessionState"]["dialogAction"]["type"]);
-            format!("  — {action}: {message:?}")
-        }
-    }
-}
-
-fn text(value: &Value) -> String {
-    value.as_str().map_or_else(|| value.to_string(), str::to_owned)
-}
-
-fn form_json(body: &[u8]) -> Value {
-    let map: serde_json::Map<String, Value> = form_urlencoded::parse(body)
-        .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
-        .collect();
-    Value::Object(map)
-}
-
-fn percent_decode(segment: &str) -> String {
-    percent_encoding::percent_decode_str(segment).decode_utf8_lossy().into_owned()
 }

@@ -1,4 +1,11 @@
-//! Slack-only reply parts ([`SlackReplyExt`]) and the JSON bodies replies become.
+//! Slack-only reply parts ([`SlackReplyExt`]) and the JSON bodies replies become; a portable
+//! card becomes Block Kit ([`card`]), a portable form a modal view ([`form`]).
+
+mod card;
+pub use card::home_view;
+pub(crate) mod form;
+
+use std::borrow::Cow;
 
 use chatbridge_core::{Reply, Visibility};
 use serde::Serialize;
@@ -77,8 +84,8 @@ fn content(reply: &Reply) -> Map<String, Value> {
     if let Some(text) = &reply.text {
         body.insert("text".into(), Value::String(text.clone()));
     }
-    if let Some(blocks) = reply.slack_parts().and_then(|p| p.blocks.clone()) {
-        body.insert("blocks".into(), blocks);
+    if let Some(blocks) = card::reply_blocks(reply) {
+        body.insert("blocks".into(), blocks.into_owned());
     }
     body
 }
@@ -99,7 +106,7 @@ pub(crate) fn response_bytes(reply: &Reply, interaction: bool) -> Vec<u8> {
 #[derive(Serialize)]
 struct ResponseBody<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    blocks: Option<&'a Value>,
+    blocks: Option<Cow<'a, Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     delete_original: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -122,7 +129,7 @@ impl<'a> ResponseBody<'a> {
             _ => Some("ephemeral"),
         };
         Self {
-            blocks: parts.and_then(|p| p.blocks.as_ref()),
+            blocks: card::reply_blocks(reply),
             delete_original: delete_original.then_some(true),
             replace_original: interaction.then_some(reply.replace_original),
             response_type,
