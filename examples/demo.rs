@@ -1,5 +1,5 @@
 //! The example bots, end to end on this machine, on every platform (and hello_there over
-//! Slack Socket Mode): the README's first command.
+//! Slack Socket Mode, emojibot over the Discord Gateway): the README's first command.
 //!
 //! ```sh
 //! cargo run --example demo
@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use chatbridge_examples::bots::{emojibot, hello_there, poll};
 use chatbridge_examples::simulate::{Platform, Session};
-use chatbridge_examples::socket_demo;
+use chatbridge_examples::{gateway_demo, socket_demo};
 
 /// The action ids of a posted poll's buttons: Slack blocks or Discord action rows.
 fn poll_buttons(json: &serde_json::Value) -> Vec<String> {
@@ -53,7 +53,10 @@ async fn main() -> ExitCode {
         }
         polls.say(Platform::Lex, "Lunch? | Pizza | Tacos").await?;
         polls.finish().await;
+        println!();
         socket_demo::slash_command("/hello-there", hello_there::router()).await?;
+        println!();
+        gateway_demo::messages("I love pizzas", emojibot::router()).await?;
         Ok::<_, chatbridge_core::BoxError>(())
     };
     match run.await {

@@ -10,6 +10,7 @@ pub mod commands;
 pub mod digest;
 pub mod emoji;
 pub mod simulate;
+pub mod gateway_demo;
 pub mod socket_demo;
 pub mod tally;
 

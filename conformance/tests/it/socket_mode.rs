@@ -24,7 +24,7 @@ const CORPUS: &[(&str, Expect)] = &[
     // Its mention is by U222, the bot user its authorizations name: the bot's own.
     ("python-slack-sdk/events_api_app_mention.json", None),
     ("python-slack-sdk/events_api_message.json", Some(("message", None))),
-    ("python-slack-sdk/interactive_shortcut.json", Some(("action", None))),
+    ("python-slack-sdk/interactive_shortcut.json", Some(("shortcut", None))),
     ("python-slack-sdk/slash_commands.json", Some(("command", Some("hello-socket-mode")))),
 ];
 
