@@ -9,8 +9,8 @@ pub mod bots;
 pub mod commands;
 pub mod digest;
 pub mod emoji;
-pub mod simulate;
 pub mod gateway_demo;
+pub mod simulate;
 pub mod socket_demo;
 pub mod tally;
 
