@@ -17,7 +17,7 @@ async fn slow(_cx: Context, msg: Message) -> String {
 #[tokio::test]
 async fn no_log_line_carries_the_slack_bot_token() {
     let capture = LogCapture::default();
-    let _guard = tracing::subscriber::set_default(capture.clone());
+    let _guard = capture.install();
 
     let errors = Arc::new(Mutex::new(String::new()));
     let seen = Arc::clone(&errors);

@@ -42,7 +42,7 @@ fn parameter<'a>(parameters: &'a [(String, String)], name: &str) -> Option<&'a s
 #[tokio::test]
 async fn the_link_asks_for_the_configured_scopes_and_nothing_is_warned() {
     let capture = LogCapture::default();
-    let _guard = tracing::subscriber::set_default(capture.clone());
+    let _guard = capture.install();
     let oauth = oauth(Some(" chat:write, reactions:write ,commands"));
     let bot = oauth.routes(Bot::builder()).build();
     let parameters = link_parameters(&bot).await;
@@ -54,7 +54,7 @@ async fn the_link_asks_for_the_configured_scopes_and_nothing_is_warned() {
 #[tokio::test]
 async fn a_link_without_bot_scopes_is_warned_of_once() {
     let capture = LogCapture::default();
-    let _guard = tracing::subscriber::set_default(capture.clone());
+    let _guard = capture.install();
     let oauth = oauth(None);
     let bot = oauth.routes(Bot::builder()).build();
     assert!(capture.text().contains(WARNING), "warned when the page is built: {}", capture.text());

@@ -24,7 +24,7 @@ async fn react(_cx: Context, _msg: Message) -> Reply {
 #[tokio::test]
 async fn nothing_secret_or_private_reaches_the_logs() {
     let capture = LogCapture::default();
-    let _guard = tracing::subscriber::set_default(capture.clone());
+    let _guard = capture.install();
 
     let api = FakeApi::start().await;
     api.respond(

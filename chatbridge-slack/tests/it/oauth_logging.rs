@@ -31,7 +31,7 @@ fn get(path: &str, cookie: Option<&str>) -> Request<Bytes> {
 #[tokio::test]
 async fn no_code_state_or_token_reaches_the_logs() {
     let capture = LogCapture::default();
-    let _guard = tracing::subscriber::set_default(capture.clone());
+    let _guard = capture.install();
 
     let api = FakeApi::start().await;
     api.respond_once(

@@ -319,7 +319,7 @@ async fn a_command_deferred_in_channel_is_echoed_in_the_channel() {
 #[tokio::test]
 async fn text_on_a_view_submission_is_dropped_with_a_warning() {
     let capture = chatbridge_core::testing::LogCapture::default();
-    let _guard = tracing::subscriber::set_default(capture.clone());
+    let _guard = capture.install();
     let (bot, mut seen) = bot(Some(Reply::text("thanks!")));
     let body = payload_form(&fixture_with_url("view_submission.json", "https://x", false));
     let response = bot.handle(signed(FORM, body)).await;

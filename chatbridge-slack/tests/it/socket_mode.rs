@@ -259,7 +259,7 @@ async fn malformed_frames_and_unknown_types_are_skipped_and_the_connection_kept(
 #[tokio::test]
 async fn an_invalid_token_is_one_clear_error_after_a_bounded_number_of_tries() {
     let logs = LogCapture::default();
-    let _guard = tracing::subscriber::set_default(logs.clone());
+    let _guard = logs.install();
     let api = FakeApi::start().await;
     let slack = FakeSocketMode::start(&api).await;
     let refusal = FakeResponse::json(200, r#"{"ok":false,"error":"invalid_auth"}"#);
