@@ -1,7 +1,7 @@
 //! A fake Discord Gateway on loopback (features `testing` and `gateway`): HELLO, READY,
-//! heartbeat ACKs, dispatches with sequence numbers, RESUME with the missed events replayed,
-//! and on request RECONNECT, INVALID_SESSION, a close code or a dropped socket. Tests drive it
-//! and read back every frame the bot sent.
+//! heartbeat ACKs, dispatches with sequence numbers, RESUME with the missed events replayed (from
+//! a bounded backlog, as Discord keeps), and on request RECONNECT, INVALID_SESSION, a close code
+//! or a dropped socket. Tests drive it and read back every frame the bot sent.
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -23,7 +23,7 @@
 
 pub mod events;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -66,9 +66,13 @@ struct State {
     next_session: u64,
 }
 
+/// How many of a session's latest dispatches it keeps for a RESUME, as Discord keeps a bounded
+/// backlog: a client further behind is told its session is invalid.
+const RESUME_BACKLOG: usize = 4096;
+
 struct Session {
     seq: u64,
-    log: Vec<(u64, String)>,
+    log: VecDeque<(u64, String)>,
     live: Option<mpsc::UnboundedSender<Out>>,
 }
 
@@ -265,7 +269,10 @@ impl Session {
     fn send_event(&mut self, event: &str, data: &Value) {
         self.seq += 1;
         let frame = json!({"op": 0, "t": event, "s": self.seq, "d": data}).to_string();
-        self.log.push((self.seq, frame.clone()));
+        if self.log.len() == RESUME_BACKLOG {
+            self.log.pop_front();
+        }
+        self.log.push_back((self.seq, frame.clone()));
         if let Some(live) = &self.live {
             let _ = live.send(Out::Text(frame));
         }
@@ -367,7 +374,7 @@ fn identify(
     state.shard_count = count.max(1);
     state.next_session += 1;
     let id = format!("fake-session-{}", state.next_session);
-    let mut session = Session { seq: 0, log: Vec::new(), live: Some(tx.clone()) };
+    let mut session = Session { seq: 0, log: VecDeque::new(), live: Some(tx.clone()) };
     let ready = json!({
         "v": 10,
         "user": {"id": BOT_USER_ID, "username": "chatbridge", "discriminator": "0", "avatar": null, "bot": true,
@@ -398,7 +405,8 @@ fn resume(
     let id = data["session_id"].as_str().unwrap_or_default().to_owned();
     let seq = data["seq"].as_u64().unwrap_or(0);
     let overlap = state.overlap;
-    let Some(session) = state.sessions.get_mut(&id) else {
+    let behind = |session: &Session| session.log.front().is_some_and(|(first, _)| *first > seq + 1);
+    let Some(session) = state.sessions.get_mut(&id).filter(|session| !behind(session)) else {
         let _ = tx.send(Out::Text(json!({"op": 9, "d": false}).to_string()));
         return;
     };
