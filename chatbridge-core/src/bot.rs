@@ -25,7 +25,7 @@ const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
 /// How long a de-duplication key is remembered: past Slack's retries (about five minutes) and
 /// both sides of a signature's five-minute window.
-const DEDUPE_TTL: Duration = Duration::from_secs(60 * 60);
+pub(crate) const DEDUPE_TTL: Duration = Duration::from_secs(60 * 60);
 
 /// A bot: adapters mounted at paths, a handler, and the machinery that answers on time.
 ///
@@ -161,11 +161,7 @@ impl Bot {
             let key = format!("dedup/{platform}/{key}");
             match inner.store.put_if_absent(&key, Bytes::new(), Some(DEDUPE_TTL)).await {
                 Ok(true) => {}
-                Ok(false) => {
-                    tracing::info!(%platform, "duplicate delivery acknowledged, not handled again");
-                    crate::counters::deduplicated(platform);
-                    return incoming.responder.acknowledge(Ack::Duplicate);
-                }
+                Ok(false) => return self.redelivered(incoming, scope, entry).await,
                 Err(error) => {
                     // Refuse rather than risk a double answer; the platform retries later.
                     tracing::error!(%platform, %error, "de-duplication store failed");

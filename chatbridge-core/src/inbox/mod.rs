@@ -43,6 +43,7 @@ pub use recover::Recovered;
 pub(crate) use recover::sweep_loop;
 
 use crate::answer::Tasks;
+use crate::bot::DEDUPE_TTL;
 use crate::journal::Journal;
 use crate::store::SharedStore;
 use crate::{Context, Handler, HandlerError, Message, Reply, StoreError};
@@ -115,17 +116,36 @@ pub(crate) struct Claim {
 
 impl Claim {
     /// Records a request about to be handled: its lease first, then the entry, so that no
-    /// sweep ever sees the entry unclaimed.
+    /// sweep ever sees the entry unclaimed. `None` when another delivery of the same request
+    /// holds the lease, or took it before and finished (its mark says [handled](HANDLED): read
+    /// under the lease, which a finishing claim releases only after marking).
     pub(crate) async fn admit(
         store: SharedStore,
         config: &Inbox,
         id: String,
         entry: &Entry,
-    ) -> Result<Self, StoreError> {
-        let claim = Self::new(store, config, id);
-        claim.store.put(&claim.lease_key(), claim.owner.clone(), Some(config.lease)).await?;
-        claim.store.put(&entry_key(&claim.id), entry.encode(), Some(config.keep)).await?;
-        Ok(claim)
+    ) -> Result<Option<Self>, StoreError> {
+        let Some(claim) = Self::take(store, config, id).await? else { return Ok(None) };
+        let recorded = async {
+            if let Some(mark) = mark_key(&claim.id)
+                && claim.store.get(&mark).await?.is_some_and(|m| m.as_ref() == HANDLED)
+            {
+                return Ok(false);
+            }
+            claim.store.put(&entry_key(&claim.id), entry.encode(), Some(config.keep)).await?;
+            Ok(true)
+        };
+        match recorded.await {
+            Ok(true) => Ok(Some(claim)),
+            Ok(false) => {
+                claim.release().await;
+                Ok(None)
+            }
+            Err(error) => {
+                claim.release().await;
+                Err(error)
+            }
+        }
     }
 
     /// Takes over an entry whose lease expired; `None` when someone holds it.
@@ -180,13 +200,26 @@ impl Claim {
     pub(crate) async fn finish(&self) {
         self.stop.cancel();
         self.forget().await;
+        self.release().await;
+    }
+
+    /// Gives up the lease.
+    async fn release(&self) {
         if let Err(error) = self.store.delete(&self.lease_key()).await {
             tracing::warn!(%error, "inbox lease not released; it expires");
         }
     }
 
-    /// Removes the entry, so that no recovery runs the request again.
+    /// Removes the entry, so that no recovery runs the request again, after marking its
+    /// delivery [handled](HANDLED), so that no redelivery takes it over either.
     async fn forget(&self) {
+        if let Some(mark) = mark_key(&self.id) {
+            let handled = Bytes::from_static(HANDLED);
+            if let Err(error) = self.store.put(&mark, handled, Some(DEDUPE_TTL)).await {
+                tracing::warn!(%error, "delivery not marked handled; a redelivery may run it again");
+                return;
+            }
+        }
         if let Err(error) = self.store.delete(&entry_key(&self.id)).await {
             tracing::warn!(%error, "finished request left in the inbox; a sweep may run it again");
         }
@@ -204,8 +237,20 @@ impl fmt::Debug for Claim {
 pub(crate) struct Held(pub(crate) Arc<Claim>);
 
 /// The inbox key of a request.
-fn entry_key(id: &str) -> String {
+pub(crate) fn entry_key(id: &str) -> String {
     format!("inbox/{id}")
+}
+
+/// The value of a de-duplication mark whose request went through the inbox and left it. A mark
+/// without it (empty) was set when the delivery arrived: its request may still be on its way
+/// into the inbox, or its process may have died before it got there.
+pub(crate) const HANDLED: &[u8] = b"handled";
+
+/// The de-duplication mark of the delivery an inbox id names (`None` for a delivery that had
+/// no de-duplication key).
+pub(crate) fn mark_key(id: &str) -> Option<String> {
+    let local = id.split_once('/').is_some_and(|(_, rest)| rest.starts_with("local/"));
+    (!local).then(|| format!("dedup/{id}"))
 }
 
 /// The inbox id of a delivery: its de-duplication key, else a fresh id.

@@ -193,6 +193,67 @@ async fn a_request_the_inbox_cannot_record_gets_503_and_its_retry_is_handled() {
     assert_eq!(adapter.delivered_texts().len(), 2);
 }
 
+/// What a process that died between a delivery's de-duplication mark and the inbox leaves:
+/// the mark, set as the delivery arrived, and nothing else.
+async fn mark_left_by_a_dead_process(store: &SharedStore) {
+    let hour = Some(Duration::from_secs(3600));
+    assert!(store.put_if_absent("dedup/test/I1", bytes::Bytes::new(), hour).await.unwrap());
+}
+
+/// The platform's redelivery takes the request over and handles it, once; it is then marked
+/// handled, and a further redelivery is a duplicate.
+#[tokio::test]
+async fn a_redelivery_handles_a_request_whose_process_died_before_recording_it() {
+    let store: SharedStore = Arc::new(chatbridge_core::store::MemoryStore::new());
+    mark_left_by_a_dead_process(&store).await;
+    let adapter = TestAdapter::default();
+    let bot = Bot::builder()
+        .mount("/test", adapter.clone())
+        .handler(router(Arc::new(Semaphore::new(1))))
+        .store(Arc::clone(&store))
+        .inbox(Inbox::new().lease(LEASE))
+        .build();
+    let response = bot.handle(request(HELLO)).await;
+    assert_eq!(body_json(&response)["replies"][0]["text"], "General Kenobi!");
+    assert!(bot.drain(Duration::from_secs(5)).await);
+    assert_eq!(adapter.delivered_texts().len(), 2);
+    assert_eq!(store.get("dedup/test/I1").await.unwrap().as_deref(), Some(&b"handled"[..]));
+    assert!(store.scan("inbox").await.unwrap().is_empty());
+
+    let again = bot.handle(request(HELLO)).await;
+    assert_eq!(body_json(&again)["ack"], "duplicate");
+    assert!(bot.drain(Duration::from_secs(5)).await);
+    assert_eq!(adapter.delivered_texts().len(), 2);
+}
+
+/// While another delivery holds the request's lease (its process is recording it, or died
+/// doing so and the lease has not expired), a redelivery is answered 503, so that the platform
+/// tries again; once the lease has expired, the next one handles it.
+#[tokio::test]
+async fn a_redelivery_while_another_holds_the_lease_gets_503_then_handles_it() {
+    let clock = ManualClock::at_unix(1_700_000_000);
+    let memory = chatbridge_core::store::MemoryStore::with_clock(Arc::new(clock.clone()));
+    let store: SharedStore = Arc::new(memory);
+    mark_left_by_a_dead_process(&store).await;
+    store.put("inbox-lease/test/I1", "another".into(), Some(LEASE)).await.unwrap();
+    let adapter = TestAdapter::default();
+    let bot = Bot::builder()
+        .mount("/test", adapter.clone())
+        .handler(router(Arc::new(Semaphore::new(1))))
+        .store(Arc::clone(&store))
+        .inbox(Inbox::new().lease(LEASE))
+        .build();
+    let busy = bot.handle(request(HELLO)).await;
+    assert_eq!(busy.status(), http::StatusCode::SERVICE_UNAVAILABLE);
+    assert!(adapter.delivered_texts().is_empty());
+
+    clock.advance(LEASE + Duration::from_millis(1));
+    let handled = bot.handle(request(HELLO)).await;
+    assert_eq!(body_json(&handled)["replies"][0]["text"], "General Kenobi!");
+    assert!(bot.drain(Duration::from_secs(5)).await);
+    assert_eq!(adapter.delivered_texts().len(), 2);
+}
+
 #[cfg(feature = "sqlite")]
 pub mod sqlite {
     use chatbridge_core::store::SqliteStore;
