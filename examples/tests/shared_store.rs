@@ -5,19 +5,23 @@
 
 mod support;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use chatbridge_slack::testing::{TestSigner as SlackSigner, payload as slack_payload};
 use support::{SLACK_SECRET, Setup, kill, stop};
 
-/// A channel message emojibot reacts to, with an `event_id` no other run uses (the store
-/// remembers event ids for an hour).
+/// A channel message emojibot reacts to, with an `event_id` no other event uses, in this run
+/// or another (the store remembers event ids for an hour): the time, and a counter for events
+/// made at the same instant.
 fn event() -> Vec<u8> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
     let body = slack_payload::message("C0SHARED", "I love pizza", false);
     let mut json: serde_json::Value = serde_json::from_slice(&body).unwrap();
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
-    json["event_id"] = format!("Ev{nanos}").into();
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    json["event_id"] = format!("Ev{nanos}x{n}").into();
     serde_json::to_vec(&json).unwrap()
 }
 
@@ -175,4 +179,124 @@ async fn try_post(url: &str, request: http::Request<Bytes>) -> Option<u16> {
         .await
         .ok()?;
     Some(response.status().as_u16())
+}
+
+/// Delivers `body` as Slack does until one instance answers 200: the first delivery to
+/// instance `first`, each retry to the next live one (with `x-slack-retry-num`), after a dead
+/// process, a 503 or a refused connection. Bounded: about 40 s in all.
+async fn deliver_until_acknowledged(
+    bots: &std::sync::Mutex<Vec<Option<String>>>,
+    first: usize,
+    body: &[u8],
+) {
+    for attempt in 0..400 {
+        let url = bots.lock().unwrap()[(first + attempt) % 3].clone();
+        if let Some(url) = url {
+            let retry = (attempt > 0).then(|| u32::try_from(attempt).unwrap());
+            if try_post(&url, delivery(body, retry)).await == Some(200) {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no instance acknowledged an event in 40 s");
+}
+
+/// A 60 s load of events over three instances on one SQLite file, four deliveries in flight
+/// at a time; at a random moment one instance is killed (SIGKILL, whatever it was doing) and
+/// started again 2 s later. Every event gets exactly one reaction at the fake Slack API.
+#[ignore = "a 60 s load: .ci/run runs it with --ignored"]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_seconds_of_events_with_one_instance_killed_at_random_lose_and_double_nothing() {
+    use rand::Rng;
+
+    const LOAD: Duration = Duration::from_secs(60);
+    const LANES: usize = 4;
+    let setup = Setup::new(None).await;
+    let mut processes = vec![
+        Some(setup.start("emojibot", 1).await),
+        Some(setup.start("emojibot", 2).await),
+        Some(setup.start("emojibot", 3).await),
+    ];
+    let urls: Vec<Option<String>> =
+        processes.iter().map(|p| p.as_ref().map(|p| p.url.clone())).collect();
+    let urls = std::sync::Arc::new(std::sync::Mutex::new(urls));
+    let started = tokio::time::Instant::now();
+    let mut lanes = tokio::task::JoinSet::new();
+    for lane in 0..LANES {
+        let urls = std::sync::Arc::clone(&urls);
+        lanes.spawn(async move {
+            let mut timestamps = Vec::new();
+            let mut n = lane;
+            while started.elapsed() < LOAD {
+                let body = event();
+                let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                let ts = json["event"]["ts"].as_str().unwrap().to_owned();
+                timestamps.push((ts, json["event_id"].as_str().unwrap().to_owned()));
+                deliver_until_acknowledged(&urls, n % 3, &body).await;
+                n += LANES;
+            }
+            timestamps
+        });
+    }
+
+    let (kill_at, victim) = {
+        let mut rng = rand::rng();
+        (Duration::from_millis(rng.random_range(10_000..50_000)), rng.random_range(0..3))
+    };
+    println!("killing instance {victim} after {kill_at:?}");
+    tokio::time::sleep_until(started + kill_at).await;
+    urls.lock().unwrap()[victim] = None;
+    kill(processes[victim].take().expect("alive"));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let restarted = setup.start("emojibot", 4).await;
+    urls.lock().unwrap()[victim] = Some(restarted.url.clone());
+    processes[victim] = Some(restarted);
+
+    let mut timestamps = Vec::new();
+    while let Some(sent) = lanes.join_next().await {
+        timestamps.extend(sent.expect("a sending lane"));
+    }
+    setup.wait_for_empty_inbox("slack").await;
+    for process in processes.into_iter().flatten() {
+        stop(process);
+    }
+    let calls = reaction_calls(&setup);
+    let mut reacted = calls.clone();
+    reacted.sort();
+    reacted.dedup();
+    let mut per_message = std::collections::HashMap::new();
+    for (_, ts, _) in &reacted {
+        *per_message.entry(ts.as_str()).or_insert(0) += 1;
+    }
+    for (ts, event_id) in &timestamps {
+        let count = per_message.get(ts.as_str()).copied().unwrap_or(0);
+        if count != 1 {
+            let logs: Vec<String> = (1..=4)
+                .flat_map(|run| {
+                    let log = setup.log(run);
+                    let lines = log.lines().filter(|line| {
+                        line.contains(event_id.as_str())
+                            || line.contains("WARN")
+                            || line.contains("ERROR")
+                    });
+                    lines.map(|line| format!("run {run}: {line}")).collect::<Vec<_>>()
+                })
+                .collect();
+            panic!(
+                "message {ts} ({event_id}): {count} reactions (instance {victim} killed after \
+                 {kill_at:?})\n{}",
+                logs.join("\n")
+            );
+        }
+    }
+    assert_eq!(reacted.len(), timestamps.len());
+    // Only calls in flight at the kill may have gone out twice.
+    assert!(
+        calls.len() <= timestamps.len() + LANES,
+        "{} calls for {} events",
+        calls.len(),
+        timestamps.len()
+    );
+    println!("{} events, {} reactions.add calls", timestamps.len(), calls.len());
 }

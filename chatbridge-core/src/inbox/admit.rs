@@ -86,7 +86,7 @@ impl Bot {
         };
         match taken {
             Ok(Some(claim)) => {
-                tracing::warn!(%platform, "a delivery whose first process stopped before recording it is handled now");
+                tracing::info!(%platform, "a redelivery handles a request its first delivery never recorded");
                 crate::counters::received(platform);
                 let durable = Durable { claim: Arc::new(claim), replay: false };
                 answer(self.env(scope, Some(durable)), incoming).await
