@@ -283,7 +283,7 @@ impl Adapter for DiscordAdapter {
             return Err(AdapterError::MethodNotAllowed);
         }
         // Nothing of an unsigned request is read.
-        self.inner.verifier.verify_request(request.headers(), request.body())?;
+        self.inner.verifier.verify_request(&request)?;
         let interaction = Interaction::from_slice(request.body()).map_err(|error| {
             tracing::debug!(
                 line = error.line(),

@@ -79,7 +79,7 @@ impl TestSigner {
     /// let request = signer.request_at("/interactions", &b"{}"[..], "1700000000");
     /// assert_eq!(request.headers()["x-signature-timestamp"], "1700000000");
     /// let verifier = Verifier::new(&signer.public_key_hex()).unwrap();
-    /// assert!(verifier.verify_request(request.headers(), request.body()).is_ok());
+    /// assert!(verifier.verify_request(&request).is_ok());
     /// ```
     ///
     /// # Panics

@@ -8,11 +8,13 @@
 use std::fmt;
 use std::time::Duration;
 
+use bytes::Bytes;
 use chatbridge_core::adapter::single_header;
 use chatbridge_core::clock::SharedClock;
+use chatbridge_core::host::Redelivery;
 use chatbridge_core::{AdapterError, ConfigError};
 use ed25519_dalek::{Signature, Verifier as _, VerifyingKey};
-use http::{HeaderMap, HeaderName};
+use http::{HeaderName, Request};
 
 /// The signature header.
 pub const SIGNATURE_HEADER: &str = "x-signature-ed25519";
@@ -81,21 +83,26 @@ impl Verifier {
         self
     }
 
-    /// Verifies a request's headers and raw body.
+    /// Verifies a request's headers and raw body; with a freshness window, as of its first
+    /// arrival when the durable inbox runs it again after a crash (its [`Redelivery`]
+    /// extension, which only core sets), otherwise as of now.
     ///
     /// # Errors
     ///
     /// [`AdapterError::Unauthorized`] for a missing or repeated header, malformed hex, a wrong
     /// length, a wrong signature or (with a freshness window) a stale timestamp.
-    pub fn verify_request(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), AdapterError> {
+    pub fn verify_request(&self, request: &Request<Bytes>) -> Result<(), AdapterError> {
+        let headers = request.headers();
         let signature = single_header(headers, &SIGNATURE)
             .ok_or(AdapterError::Unauthorized("missing or repeated signature header"))?;
         let timestamp = single_header(headers, &TIMESTAMP)
             .ok_or(AdapterError::Unauthorized("missing or repeated timestamp header"))?;
-        self.verify(signature, timestamp, body)
+        let arrived = request.extensions().get::<Redelivery>().map(Redelivery::unix_seconds);
+        self.verify_at(signature, timestamp, request.body(), arrived)
     }
 
-    /// Verifies a hex signature over `timestamp` followed by `body`.
+    /// Verifies a hex signature over `timestamp` followed by `body` (with a freshness window,
+    /// as of now).
     ///
     /// # Errors
     ///
@@ -107,6 +114,18 @@ impl Verifier {
         timestamp: &[u8],
         body: &[u8],
     ) -> Result<(), AdapterError> {
+        self.verify_at(signature_hex, timestamp, body, None)
+    }
+
+    /// [`verify`](Self::verify), with the window checked against `now` (Unix seconds) when
+    /// given, else against the clock.
+    fn verify_at(
+        &self,
+        signature_hex: &[u8],
+        timestamp: &[u8],
+        body: &[u8],
+        now: Option<u64>,
+    ) -> Result<(), AdapterError> {
         let mut signature = [0u8; 64];
         hex::decode_to_slice(signature_hex, &mut signature)
             .map_err(|_| AdapterError::Unauthorized("malformed signature"))?;
@@ -117,16 +136,16 @@ impl Verifier {
             .verify(&message, &Signature::from_bytes(&signature))
             .map_err(|_| AdapterError::Unauthorized("bad signature"))?;
         // After the signature: an unsigned request learns nothing from the window.
-        self.check_freshness(timestamp)
+        self.check_freshness(timestamp, now)
     }
 
-    fn check_freshness(&self, timestamp: &[u8]) -> Result<(), AdapterError> {
+    fn check_freshness(&self, timestamp: &[u8], now: Option<u64>) -> Result<(), AdapterError> {
         let Some((window, clock)) = &self.freshness else { return Ok(()) };
         let sent: u64 = std::str::from_utf8(timestamp)
             .ok()
             .and_then(|t| t.trim().parse().ok())
             .ok_or(AdapterError::Unauthorized("malformed timestamp"))?;
-        if clock.unix_seconds().abs_diff(sent) > window.as_secs() {
+        if now.unwrap_or_else(|| clock.unix_seconds()).abs_diff(sent) > window.as_secs() {
             Err(AdapterError::Unauthorized("stale timestamp"))
         } else {
             Ok(())

@@ -79,7 +79,30 @@ async fn wait_for_a_reaction(setup: &Setup) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_event_and_its_retry_at_two_processes_at_once_get_one_reaction() {
-    let setup = Setup::new(None).await;
+    retry_at_two_processes_at_once(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_whose_process_is_killed_after_acknowledging_gets_one_reaction_from_the_other() {
+    killed_after_acknowledging(None).await;
+}
+
+/// Both scenarios on PostgreSQL, one after the other: the bots on a shared database sweep
+/// every request in it, so two scenarios at once would recover each other's.
+#[cfg(feature = "postgres")]
+#[ignore = "needs PostgreSQL: eval \"$(scripts/postgres-local.sh start)\""]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_an_event_and_its_retry_or_a_kill_after_acknowledging_get_one_reaction() {
+    let url = std::env::var("CHATBRIDGE_TEST_POSTGRES_URL").expect(
+        "CHATBRIDGE_TEST_POSTGRES_URL is not set: run `eval \"$(scripts/postgres-local.sh start)\"`",
+    );
+    retry_at_two_processes_at_once(Some(url.clone())).await;
+    killed_after_acknowledging(Some(url)).await;
+}
+
+/// An event sent to one process and its retry to another at the same time: one reaction.
+async fn retry_at_two_processes_at_once(postgres: Option<String>) {
+    let setup = Setup::new(postgres).await;
     let (a, b) = (setup.start("emojibot", 1).await, setup.start("emojibot", 2).await);
     let body = event();
     let (first, retry) =
@@ -95,9 +118,9 @@ async fn an_event_and_its_retry_at_two_processes_at_once_get_one_reaction() {
     assert_eq!(call.map(|c| c.json()["name"].clone()), Some("pizza".into()));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_event_whose_process_is_killed_after_acknowledging_gets_one_reaction_from_the_other() {
-    let setup = Setup::new(None).await;
+/// The process that acknowledged an event is killed at once: the other reacts, once.
+async fn killed_after_acknowledging(postgres: Option<String>) {
+    let setup = Setup::new(postgres).await;
     let (a, b) = (setup.start("emojibot", 1).await, setup.start("emojibot", 2).await);
     assert_eq!(post(&a.url, delivery(&event(), None)).await, 200);
     kill(a);

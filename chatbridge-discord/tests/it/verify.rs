@@ -188,6 +188,25 @@ async fn the_freshness_window_is_off_by_default_and_checks_both_directions_when_
     assert_eq!(bot.handle(request).await.status(), StatusCode::UNAUTHORIZED);
 }
 
+/// A request the durable inbox runs again after a crash is checked against the window as of its
+/// first arrival, not as of the rerun.
+#[tokio::test]
+async fn a_redelivered_request_is_checked_against_the_window_as_of_its_arrival() {
+    let arrived: u64 = TIMESTAMP.parse().unwrap();
+    let clock = ManualClock::at_unix(arrived + 3600);
+    let adapter = builder()
+        .freshness_window(Duration::from_secs(300), Some(Arc::new(clock.clone())))
+        .build()
+        .unwrap();
+    let bot = bot(adapter);
+    let stored = || signed("/discord", fixture("ping.json"));
+    assert_eq!(bot.handle(stored()).await.status(), StatusCode::UNAUTHORIZED);
+    let mut redelivered = stored();
+    let received = std::time::UNIX_EPOCH + Duration::from_secs(arrived + 1);
+    redelivered.extensions_mut().insert(chatbridge_core::host::Redelivery { received });
+    assert_eq!(bot.handle(redelivered).await.status(), StatusCode::OK);
+}
+
 /// RFC 8032 section 7.1, tests 1, 2, 3 and SHA(abc): (secret, public, message, signature).
 const RFC8032: &[(&str, &str, &str, &str)] = &[
     (
