@@ -158,7 +158,7 @@ impl Bot {
             return incoming.responder.acknowledge(Ack::Nothing);
         }
         if let Some(key) = &incoming.dedupe_key {
-            let key = format!("dedup/{platform}/{key}");
+            let key = crate::inbox::dedupe_mark(platform.name(), key);
             match inner.store.put_if_absent(&key, Bytes::new(), Some(DEDUPE_TTL)).await {
                 Ok(true) => {}
                 Ok(false) => return self.redelivered(incoming, scope, entry).await,

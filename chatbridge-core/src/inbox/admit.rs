@@ -8,7 +8,7 @@ use bytes::Bytes;
 use http::{Response, StatusCode};
 use tokio_util::task::TaskTracker;
 
-use super::{Claim, Entry, HANDLED, delivery_id, entry_key};
+use super::{Claim, Entry, HANDLED, dedupe_mark, delivery_id, entry_key, mark_key};
 use crate::adapter::{Ack, Incoming, Timing};
 use crate::answer::{Durable, answer};
 use crate::store::SharedStore;
@@ -30,7 +30,7 @@ impl Bot {
         }
         let platform = incoming.message.platform;
         let key = incoming.dedupe_key.as_deref();
-        let id = delivery_id(&platform.to_string(), key);
+        let id = delivery_id(platform.name(), key);
         match Claim::admit(Arc::clone(self.store()), config, id, &entry).await {
             Ok(Some(claim)) => Ok(Some(Durable { claim: Arc::new(claim), replay: false })),
             Ok(None) => Err(duplicate(incoming)),
@@ -38,7 +38,7 @@ impl Bot {
                 tracing::error!(%platform, %error, "inbox store failed");
                 self.report(BotError::Store(error));
                 if let Some(key) = key {
-                    let _ = self.store().delete(&format!("dedup/{platform}/{key}")).await;
+                    let _ = self.store().delete(&dedupe_mark(platform.name(), key)).await;
                 }
                 Err(plain(StatusCode::SERVICE_UNAVAILABLE, "try again later"))
             }
@@ -67,7 +67,7 @@ impl Bot {
             return duplicate(&incoming);
         }
         let platform = incoming.message.platform;
-        let id = delivery_id(&platform.to_string(), Some(key));
+        let id = delivery_id(platform.name(), Some(key));
         let store = Arc::clone(self.store());
         let mut waits = 0;
         let taken = loop {
@@ -125,7 +125,8 @@ const RECORDING_WAITS: u32 = 10;
 /// Whether the delivery `id` needs nothing more from a redelivery: its mark is gone or says
 /// handled, or its request is in the inbox (where its claim or a sweep will finish it).
 async fn settled(store: &SharedStore, id: &str) -> Result<bool, StoreError> {
-    let mark = store.get(&format!("dedup/{id}")).await?;
+    let Some(mark) = mark_key(id) else { return Ok(true) };
+    let mark = store.get(&mark).await?;
     if mark.is_none_or(|mark| mark.as_ref() == HANDLED) {
         return Ok(true);
     }

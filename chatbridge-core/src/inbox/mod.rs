@@ -246,11 +246,16 @@ pub(crate) fn entry_key(id: &str) -> String {
 /// into the inbox, or its process may have died before it got there.
 pub(crate) const HANDLED: &[u8] = b"handled";
 
+/// The store key of the de-duplication mark of `platform`'s delivery `key`.
+pub(crate) fn dedupe_mark(platform: &str, key: &str) -> String {
+    format!("dedup/{platform}/{key}")
+}
+
 /// The de-duplication mark of the delivery an inbox id names (`None` for a delivery that had
 /// no de-duplication key).
 pub(crate) fn mark_key(id: &str) -> Option<String> {
-    let local = id.split_once('/').is_some_and(|(_, rest)| rest.starts_with("local/"));
-    (!local).then(|| format!("dedup/{id}"))
+    let (platform, key) = id.split_once('/')?;
+    (!key.starts_with("local/")).then(|| dedupe_mark(platform, key))
 }
 
 /// The inbox id of a delivery: its de-duplication key, else a fresh id.
