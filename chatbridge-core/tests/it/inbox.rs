@@ -207,12 +207,7 @@ async fn a_redelivery_handles_a_request_whose_process_died_before_recording_it()
     let store: SharedStore = Arc::new(chatbridge_core::store::MemoryStore::new());
     mark_left_by_a_dead_process(&store).await;
     let adapter = TestAdapter::default();
-    let bot = Bot::builder()
-        .mount("/test", adapter.clone())
-        .handler(router(Arc::new(Semaphore::new(1))))
-        .store(Arc::clone(&store))
-        .inbox(Inbox::new().lease(LEASE))
-        .build();
+    let bot = bot(Arc::clone(&store), adapter.clone(), Arc::new(Semaphore::new(1)));
     let response = bot.handle(request(HELLO)).await;
     assert_eq!(body_json(&response)["replies"][0]["text"], "General Kenobi!");
     assert!(bot.drain(Duration::from_secs(5)).await);
@@ -237,12 +232,7 @@ async fn a_redelivery_while_another_holds_the_lease_gets_503_then_handles_it() {
     mark_left_by_a_dead_process(&store).await;
     store.put("inbox-lease/test/I1", "another".into(), Some(LEASE)).await.unwrap();
     let adapter = TestAdapter::default();
-    let bot = Bot::builder()
-        .mount("/test", adapter.clone())
-        .handler(router(Arc::new(Semaphore::new(1))))
-        .store(Arc::clone(&store))
-        .inbox(Inbox::new().lease(LEASE))
-        .build();
+    let bot = bot(Arc::clone(&store), adapter.clone(), Arc::new(Semaphore::new(1)));
     let busy = bot.handle(request(HELLO)).await;
     assert_eq!(busy.status(), http::StatusCode::SERVICE_UNAVAILABLE);
     assert!(adapter.delivered_texts().is_empty());
