@@ -39,15 +39,7 @@ fn delivery(body: &[u8], retry: Option<u32>) -> http::Request<Bytes> {
 }
 
 async fn post(url: &str, request: http::Request<Bytes>) -> u16 {
-    let (parts, body) = request.into_parts();
-    let response = reqwest::Client::new()
-        .post(format!("{url}{}", parts.uri.path()))
-        .headers(parts.headers)
-        .body(body)
-        .send()
-        .await
-        .expect("the bot answers");
-    response.status().as_u16()
+    try_post(url, request).await.expect("the bot answers")
 }
 
 /// The `reactions.add` calls, as (channel, timestamp, name).
@@ -198,7 +190,8 @@ async fn one_instance_killed_during_a_stream_of_events_leaves_exactly_one_reacti
     assert!(calls.len() <= EVENTS + 1, "{} calls for {EVENTS} events", calls.len());
 }
 
-/// Like [`post`], but a connection refused or reset (a dead process) is `None`.
+/// Sends a request and gives the response's status; `None` when the connection is refused or
+/// reset (a dead process).
 async fn try_post(url: &str, request: http::Request<Bytes>) -> Option<u16> {
     let (parts, body) = request.into_parts();
     let response = reqwest::Client::new()
