@@ -77,7 +77,7 @@ impl Bot {
         let path = request.uri().path();
         let Some(adapter) = self.adapter_for(path) else {
             return match self.endpoint_for(path) {
-                Some(endpoint) => self.serve_endpoint(&*endpoint, request).await,
+                Some(endpoint) => Box::pin(self.serve_endpoint(&*endpoint, request)).await,
                 None => plain(StatusCode::NOT_FOUND, "not found"),
             };
         };
@@ -161,7 +161,8 @@ impl Bot {
             let key = crate::inbox::dedupe_mark(platform.name(), key);
             match inner.store.put_if_absent(&key, Bytes::new(), Some(DEDUPE_TTL)).await {
                 Ok(true) => {}
-                Ok(false) => return self.redelivered(incoming, scope, entry).await,
+                // Boxed, as are the inbox's other steps: the common path's future stays small.
+                Ok(false) => return Box::pin(self.redelivered(incoming, scope, entry)).await,
                 Err(error) => {
                     // Refuse rather than risk a double answer; the platform retries later.
                     tracing::error!(%platform, %error, "de-duplication store failed");
@@ -171,9 +172,12 @@ impl Bot {
             }
         }
         crate::counters::received(platform);
-        let durable = match self.admit(&incoming, entry).await {
-            Ok(durable) => durable,
-            Err(refused) => return refused,
+        let durable = match entry {
+            Some(entry) => match Box::pin(self.admit(&incoming, entry)).await {
+                Ok(durable) => durable,
+                Err(refused) => return refused,
+            },
+            None => None,
         };
         answer(self.env(scope, durable), incoming).await
     }

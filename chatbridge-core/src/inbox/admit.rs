@@ -22,9 +22,9 @@ impl Bot {
     pub(crate) async fn admit(
         &self,
         incoming: &Incoming,
-        entry: Option<Entry>,
+        entry: Entry,
     ) -> Result<Option<Durable>, Response<Bytes>> {
-        let (Some(config), Some(entry)) = (self.inbox(), entry) else { return Ok(None) };
+        let Some(config) = self.inbox() else { return Ok(None) };
         if matches!(incoming.timing, Timing::Collect(_)) {
             return Ok(None);
         }
