@@ -61,13 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    chatbridge_examples::app::init_tracing("warn");
     let bot = bot()?;
     let runtime = if current_thread {
         tokio::runtime::Builder::new_current_thread().enable_all().build()?

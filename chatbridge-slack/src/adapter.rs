@@ -165,7 +165,8 @@ impl Adapter for SlackAdapter {
             Read::Answer(response) => return Ok(Accepted::Respond(response)),
             Read::Payload(payload) => payload,
         };
-        let dedupe_key = Self::dedupe_key(headers, &payload);
+        let dedupe_key =
+            self.reader.deduplicate.then(|| Self::dedupe_key(headers, &payload)).flatten();
         self.reader.incoming(payload, dedupe_key).await
     }
 }

@@ -277,16 +277,31 @@ fn log_error(error: &BotError) {
     }
 }
 
-/// Logs to stderr, at `RUST_LOG` or `default` level.
+/// Logs to stderr at the levels `RUST_LOG` gives (`info`, or `target=level` pairs such as
+/// `warn,chatbridge_core=debug`), or else at `default`.
 pub fn init_tracing(default: &str) {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    use tracing_subscriber::prelude::*;
+    let fmt = tracing_subscriber::fmt::layer()
         .with_target(false)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = tracing_subscriber::registry().with(fmt).with(log_filter(default)).try_init();
+}
+
+/// `RUST_LOG` as a per-target filter (`tracing_subscriber`'s `Targets`: the common
+/// `EnvFilter` syntax without span and field matching, so without a regex engine to build),
+/// or `default` when it is unset or does not parse.
+#[allow(clippy::print_stderr)] // logging is not set up yet: this is its own error
+pub fn log_filter(default: &str) -> tracing_subscriber::filter::Targets {
+    let given = std::env::var("RUST_LOG").ok().filter(|v| !v.trim().is_empty());
+    match given.as_deref().map(str::parse) {
+        Some(Ok(filter)) => filter,
+        Some(Err(error)) => {
+            eprintln!("RUST_LOG not understood ({error}); logging at {default}");
+            default.parse().unwrap_or_default()
+        }
+        None => default.parse().unwrap_or_default(),
+    }
 }
 
 #[cfg(test)]
