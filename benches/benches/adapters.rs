@@ -8,7 +8,8 @@
 //! - `lex_v2`: a V2 dialog code hook (Lex signs nothing: the baseline is parsing the same JSON
 //!   into a `serde_json::Value`).
 //!
-//! In each group: `bare_*` (the crypto alone, as the harness's hyper floor does it),
+//! In each group: `bare_*` (the crypto alone, as the harness's hyper floor does it; for the
+//! Slack command also `bare_form`, `form_urlencoded` decoding every field of the form),
 //! `verify` (the adapter's verifier), `accept` (`Adapter::accept`: verify + read + the message
 //! and its responder), `handle` (`Bot::handle`: the whole path to the HTTP response, handler
 //! included). Replay protection is off, as the same signed request is sent again and again.
@@ -40,6 +41,9 @@ fn slack_command(c: &mut Criterion) {
     let mut g = c.benchmark_group("slack_command");
     g.bench_function("bare_hmac", |b| {
         b.iter(|| raw_slack_hmac(black_box(SLACK_SECRET.as_bytes()), black_box(&request)))
+    });
+    g.bench_function("bare_form", |b| {
+        b.iter(|| form_urlencoded::parse(black_box(request.body())).count())
     });
     g.bench_function("verify", |b| {
         b.iter(|| verifier.verify(request.headers(), black_box(request.body())).is_ok())
