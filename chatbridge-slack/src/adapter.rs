@@ -165,8 +165,7 @@ impl Adapter for SlackAdapter {
             Read::Answer(response) => return Ok(Accepted::Respond(response)),
             Read::Payload(payload) => payload,
         };
-        let dedupe_key =
-            self.reader.deduplicate.then(|| Self::dedupe_key(headers, &payload)).flatten();
+        let dedupe_key = Self::dedupe_key(headers, &payload);
         self.reader.incoming(payload, dedupe_key).await
     }
 }

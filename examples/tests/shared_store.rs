@@ -145,11 +145,7 @@ async fn one_instance_killed_during_a_stream_of_events_leaves_exactly_one_reacti
 
     const EVENTS: usize = 24;
     let setup = Setup::new(None).await;
-    let mut bots = vec![
-        Some(setup.start("emojibot", 1).await),
-        Some(setup.start("emojibot", 2).await),
-        Some(setup.start("emojibot", 3).await),
-    ];
+    let mut bots = setup.start_many("emojibot", 3).await;
     let mut rng = rand::rng();
     let kill_after = rng.random_range(2..EVENTS - 2);
     println!("killing the instance that acknowledges event {kill_after}");
@@ -236,11 +232,7 @@ async fn sixty_seconds_of_events_with_one_instance_killed_at_random_lose_and_dou
     const LOAD: Duration = Duration::from_secs(60);
     const LANES: usize = 4;
     let setup = Setup::new(None).await;
-    let mut processes = vec![
-        Some(setup.start("emojibot", 1).await),
-        Some(setup.start("emojibot", 2).await),
-        Some(setup.start("emojibot", 3).await),
-    ];
+    let mut processes = setup.start_many("emojibot", 3).await;
     let urls: Vec<Option<String>> =
         processes.iter().map(|p| p.as_ref().map(|p| p.url.clone())).collect();
     let urls = std::sync::Arc::new(std::sync::Mutex::new(urls));

@@ -51,6 +51,15 @@ impl Setup {
         chatbridge_examples::app::open_store(&lookup).await.expect("the store opens")
     }
 
+    /// Starts `count` processes of example bot `name` on one store, runs 1 to `count`.
+    pub async fn start_many(&self, name: &str, count: usize) -> Vec<Option<Bot>> {
+        let mut bots = Vec::with_capacity(count);
+        for run in 1..=count {
+            bots.push(Some(self.start(name, run).await));
+        }
+        bots
+    }
+
     /// Starts example bot `name` as a process on a free port and waits until it serves.
     pub async fn start(&self, name: &str, run: usize) -> Bot {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
