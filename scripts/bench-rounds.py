@@ -21,6 +21,10 @@ import sys
 RATIOS = [
     ("chatbridge Slack / bare hyper + HMAC", "chatbridge_slack", "floor_slack"),
     ("chatbridge Discord / bare hyper + Ed25519", "chatbridge_discord", "floor_discord"),
+    ("parsing floor Slack / bare hyper + HMAC", "parse_floor_slack", "floor_slack"),
+    ("parsing floor Discord / bare hyper + Ed25519", "parse_floor_discord", "floor_discord"),
+    ("chatbridge Slack / parsing floor", "chatbridge_slack", "parse_floor_slack"),
+    ("chatbridge Discord / parsing floor", "chatbridge_discord", "parse_floor_discord"),
     ("chatbridge Slack / bolt-js", "chatbridge_slack", "bolt_js"),
     ("chatbridge Slack / bolt-python", "chatbridge_slack", "bolt_py_gunicorn"),
     ("chatbridge Discord / discord-interactions-js", "chatbridge_discord", "discord_js_express"),
