@@ -39,7 +39,7 @@ def main():
         with open(path) as f:
             rounds.append({row["key"]: row for row in json.load(f) if "error" not in row})
     if not rounds:
-        sys.exit("no rounds in %s (run scripts/bench-peers.sh with ROUNDS=N)" % results)
+        sys.exit("no rounds in %s (run scripts/bench-peers.sh with its http step)" % results)
     keys = []
     for r in rounds:
         keys += [k for k in r if k not in keys]
