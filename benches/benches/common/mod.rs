@@ -11,11 +11,8 @@ use chatbridge_discord::DiscordAdapter;
 use chatbridge_discord::testing::TestSigner;
 use chatbridge_lex::LexAdapter;
 use chatbridge_slack::SlackAdapter;
-use ed25519_dalek::{Signature, Verifier as _, VerifyingKey};
-use hmac::{Hmac, Mac};
+use ed25519_dalek::VerifyingKey;
 use http::Request;
-use sha2::Sha256;
-use subtle::ConstantTimeEq;
 
 /// The peer harness's `/hello` slash command (509 bytes), byte for byte.
 pub const SLACK_COMMAND: &[u8] = include_bytes!("../../fixtures/slack_slash_command.body");
@@ -146,33 +143,14 @@ pub fn bot() -> Bot {
         .build()
 }
 
-/// The bare Slack check, as the harness's hyper floor does it: HMAC-SHA256 of
-/// `v0:{ts}:{body}` with `hmac` + `sha2`, hex, constant-time compare.
+/// The bare Slack check, as the harness's hyper floor does it.
 pub fn raw_slack_hmac(secret: &[u8], request: &Request<Bytes>) -> bool {
-    let ts = request.headers()["x-slack-request-timestamp"].as_bytes();
-    let given = &request.headers()["x-slack-signature"].as_bytes()[3..];
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("any key length");
-    mac.update(b"v0:");
-    mac.update(ts);
-    mac.update(b":");
-    mac.update(request.body());
-    let ours = hex::encode(mac.finalize().into_bytes());
-    ours.as_bytes().ct_eq(given).into()
+    chatbridge_benches::slack_hmac(secret, request.headers(), request.body())
 }
 
-/// The bare Discord check, as the harness's hyper floor does it: `ed25519-dalek` verify of
-/// `ts || body`, key parsed once.
+/// The bare Discord check, as the harness's hyper floor does it.
 pub fn raw_ed25519(key: &VerifyingKey, request: &Request<Bytes>) -> bool {
-    let ts = request.headers()["x-signature-timestamp"].as_bytes();
-    let sig = request.headers()["x-signature-ed25519"].as_bytes();
-    let mut raw = [0u8; 64];
-    if hex::decode_to_slice(sig, &mut raw).is_err() {
-        return false;
-    }
-    let mut msg = Vec::with_capacity(ts.len() + request.body().len());
-    msg.extend_from_slice(ts);
-    msg.extend_from_slice(request.body());
-    key.verify(&msg, &Signature::from_bytes(&raw)).is_ok()
+    chatbridge_benches::ed25519(key, request.headers(), request.body())
 }
 
 pub fn verifying_key() -> VerifyingKey {
